@@ -1,0 +1,70 @@
+package dev.sinkhorn.service;
+
+import dev.sinkhorn.v1.MatrixBatch;
+
+/**
+ * Validates a {@link MatrixBatch} field of a request: shape fields positive and consistent with
+ * values.length, optionally square, within the caps, every value finite. Failures are gRPC
+ * INVALID_ARGUMENT (RESOURCE_EXHAUSTED for caps) whose message names the field and, for values,
+ * the matrix index, row and column.
+ */
+public final class MatrixBatchValidator {
+    private final int maxRows;
+    private final int maxCols;
+    private final long maxElements;
+
+    public MatrixBatchValidator(int maxRows, int maxCols, long maxElements) {
+        this.maxRows = maxRows;
+        this.maxCols = maxCols;
+        this.maxElements = maxElements;
+    }
+
+    /** Validates a batch whose entries must all be finite. */
+    public MatrixShape validate(String field, MatrixBatch m, boolean square) {
+        return validate(field, m, square, 0f);
+    }
+
+    /**
+     * Validates a batch in which one infinity is allowed, meaning "forbidden entry": pass
+     * {@code Float.NEGATIVE_INFINITY} (maximising) or {@code Float.POSITIVE_INFINITY} (minimising);
+     * 0 allows none. NaN and the other infinity are always rejected.
+     */
+    public MatrixShape validate(String field, MatrixBatch m, boolean square, float allowedInfinity) {
+        if (m.getBatch() == 0 || m.getRows() == 0 || m.getCols() == 0) {
+            throw Statuses.invalid(field + ": batch, rows and cols must all be >= 1, got batch=" + Integer.toUnsignedString(m.getBatch())
+                    + " rows=" + Integer.toUnsignedString(m.getRows()) + " cols=" + Integer.toUnsignedString(m.getCols()));
+        }
+        long batch = Integer.toUnsignedLong(m.getBatch());
+        long rows = Integer.toUnsignedLong(m.getRows());
+        long cols = Integer.toUnsignedLong(m.getCols());
+        if (square && rows != cols) {
+            throw Statuses.invalid(field + ": matrices must be square, got " + rows + " x " + cols);
+        }
+        if (rows > maxRows) {
+            throw Statuses.tooLarge(field + ": rows = " + rows + " exceeds the cap of " + maxRows);
+        }
+        if (cols > maxCols) {
+            throw Statuses.tooLarge(field + ": cols = " + cols + " exceeds the cap of " + maxCols);
+        }
+        long elements = batch * rows * cols;
+        if (elements > maxElements) {
+            throw Statuses.tooLarge(field + ": batch*rows*cols = " + elements + " exceeds the cap of " + maxElements + " elements");
+        }
+        if (m.getValuesCount() != elements) {
+            throw Statuses.invalid(field + ": values has " + m.getValuesCount() + " entries but batch*rows*cols = "
+                    + batch + "*" + rows + "*" + cols + " = " + elements);
+        }
+        for (int k = 0; k < elements; k++) {
+            float v = m.getValues(k);
+            if (!Float.isFinite(v) && v != allowedInfinity) {
+                long b = k / (rows * cols);
+                long i = (k / cols) % rows;
+                long j = k % cols;
+                throw Statuses.invalid(field + ": matrix " + b + " has " + v + " at row " + i + ", column " + j
+                        + " (values[" + k + "]); " + (allowedInfinity == 0f ? "entries must be finite"
+                        : "entries must be finite or " + allowedInfinity + " (a forbidden pair)"));
+            }
+        }
+        return new MatrixShape((int) batch, (int) rows, (int) cols);
+    }
+}
