@@ -1,9 +1,246 @@
 package dev.sinkhorn.matcher;
 
+import dev.sinkhorn.core.matching.AssignmentResult;
+import dev.sinkhorn.core.matching.BatchMatcher;
+import dev.sinkhorn.core.matching.InfeasibleAssignmentException;
+import dev.sinkhorn.core.matching.PermutationScores;
+import dev.sinkhorn.service.MatrixBatchValidator;
+import dev.sinkhorn.service.MatrixShape;
+import dev.sinkhorn.service.Statuses;
+import dev.sinkhorn.v1.DualPotentials;
+import dev.sinkhorn.v1.MatchAndScoreRequest;
+import dev.sinkhorn.v1.MatchRequest;
+import dev.sinkhorn.v1.MatchResponse;
 import dev.sinkhorn.v1.MatcherServiceGrpc;
+import dev.sinkhorn.v1.MatrixBatch;
+import dev.sinkhorn.v1.Permutation;
+import dev.sinkhorn.v1.SampleMatchingRequest;
+import dev.sinkhorn.v1.ScoreRequest;
+import dev.sinkhorn.v1.ScoreResponse;
+import io.grpc.Context;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
+import io.grpc.stub.StreamObserver;
 import io.quarkus.grpc.GrpcService;
+import io.smallrye.common.annotation.Blocking;
+import jakarta.annotation.PostConstruct;
+import jakarta.annotation.PreDestroy;
+import jakarta.inject.Inject;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.function.Supplier;
 
-/** gRPC adapter of MatcherService. Methods not implemented yet answer UNIMPLEMENTED. */
+/**
+ * gRPC adapter of MatcherService: validates, delegates to core's {@link BatchMatcher} and
+ * {@link PermutationScores}, and translates results and errors. Runs on worker threads (the
+ * solves are CPU work); a request's deadline or cancellation stops its solve.
+ */
 @GrpcService
+@Blocking
 public class MatcherGrpcService extends MatcherServiceGrpc.MatcherServiceImplBase {
+    @Inject
+    MatcherConfig config;
+
+    private BatchMatcher matcher;
+    private MatrixBatchValidator validator;
+
+    @PostConstruct
+    void init() {
+        int threads = config.parallelism() > 0 ? config.parallelism() : Runtime.getRuntime().availableProcessors();
+        matcher = new BatchMatcher(threads);
+        validator = new MatrixBatchValidator(config.maxRows(), config.maxCols(), config.maxElements());
+    }
+
+    @PreDestroy
+    void close() {
+        matcher.close();
+    }
+
+    @Override
+    public void match(MatchRequest request, StreamObserver<MatchResponse> out) {
+        answer(out, () -> {
+            float forbidden = request.getMinimize() ? Float.POSITIVE_INFINITY : Float.NEGATIVE_INFINITY;
+            MatrixShape s = validator.validate("matrices", request.getMatrices(), false, forbidden);
+            AssignmentResult[] results = matcher.solve(values(request.getMatrices()), s.batch(), s.rows(), s.cols(),
+                    request.getMinimize(), Context.current()::isCancelled);
+            return toResponse(results, request.getIncludePotentials());
+        });
+    }
+
+    @Override
+    public void sampleMatching(SampleMatchingRequest request, StreamObserver<MatchResponse> out) {
+        answer(out, () -> {
+            MatrixShape s = validator.validate("log_alpha", request.getLogAlpha(), false);
+            long samples = request.getNSamples() == 0 ? 1 : Integer.toUnsignedLong(request.getNSamples());
+            if (samples * s.elements() > config.maxElements()) {
+                throw Statuses.tooLarge("n_samples * batch*rows*cols = " + samples * s.elements()
+                        + " exceeds the cap of " + config.maxElements() + " elements");
+            }
+            float noise = request.getNoiseFactor() == 0f ? 1f : request.getNoiseFactor();
+            if (!(noise > 0f) || !Float.isFinite(noise)) {
+                throw Statuses.invalid("noise_factor must be finite and >= 0, got " + request.getNoiseFactor());
+            }
+            long seed = request.hasSeed() ? request.getSeed() : ThreadLocalRandom.current().nextLong();
+            AssignmentResult[] results = matcher.sample(values(request.getLogAlpha()), s.batch(), s.rows(), s.cols(),
+                    (int) samples, noise, seed, Context.current()::isCancelled);
+            return toResponse(results, false);
+        });
+    }
+
+    @Override
+    public void score(ScoreRequest request, StreamObserver<ScoreResponse> out) {
+        answer(out, () -> {
+            if (request.getTruthCount() != request.getPredictedCount()) {
+                throw Statuses.invalid("truth has " + request.getTruthCount() + " permutations but predicted has "
+                        + request.getPredictedCount());
+            }
+            if (request.getTruthCount() == 0) {
+                throw Statuses.invalid("truth is empty: nothing to score");
+            }
+            int[][] truth = PermutationValidator.toArrays("truth", request.getTruthList(), -1);
+            int[][] predicted = PermutationValidator.toArrays("predicted", request.getPredictedList(), truth[0].length);
+            long elements = (long) truth.length * truth[0].length;
+            if (elements > config.maxElements()) {
+                throw Statuses.tooLarge("truth holds " + elements + " entries, above the cap of " + config.maxElements());
+            }
+            PermutationScores scores = new PermutationScores();
+            ScoreResponse.Builder b = ScoreResponse.newBuilder();
+            for (int k = 0; k < truth.length; k++) {
+                b.addKendallTau(scores.add(truth[k], predicted[k]));
+            }
+            return fill(b, scores).build();
+        });
+    }
+
+    @Override
+    public StreamObserver<MatchAndScoreRequest> matchAndScore(StreamObserver<ScoreResponse> out) {
+        Context context = Context.current();
+        return new StreamObserver<>() {
+            private final PermutationScores scores = new PermutationScores();
+            private int n = -1;
+            private long message;
+            private boolean failed;
+
+            @Override
+            public void onNext(MatchAndScoreRequest request) {
+                if (failed) {
+                    return;
+                }
+                try {
+                    String at = "message " + message++ + ": ";
+                    MatrixShape s = validate(at, request);
+                    AssignmentResult[] results = matcher.solve(values(request.getMatrices()), s.batch(), s.rows(), s.cols(),
+                            false, context::isCancelled);
+                    int[][] truth = PermutationValidator.toArrays(at + "truth", request.getTruthList(), n);
+                    for (int k = 0; k < results.length; k++) {
+                        scores.add(truth[k], results[k].rowToCol());
+                    }
+                } catch (RuntimeException e) {
+                    failed = true;
+                    out.onError(toStatus(e, context));
+                }
+            }
+
+            private MatrixShape validate(String at, MatchAndScoreRequest request) {
+                MatrixShape s;
+                try {
+                    s = validator.validate("matrices", request.getMatrices(), true);
+                } catch (StatusRuntimeException e) {
+                    throw e.getStatus().withDescription(at + e.getStatus().getDescription()).asRuntimeException();
+                }
+                if (n >= 0 && s.rows() != n) {
+                    throw Statuses.invalid(at + "matrices are " + s.rows() + " x " + s.rows() + " but earlier messages had "
+                            + n + " x " + n);
+                }
+                n = s.rows();
+                if (request.getTruthCount() != s.batch()) {
+                    throw Statuses.invalid(at + "truth has " + request.getTruthCount() + " permutations for "
+                            + s.batch() + " matrices");
+                }
+                return s;
+            }
+
+            @Override
+            public void onError(Throwable t) {
+                failed = true; // the client went away; nothing to answer
+            }
+
+            @Override
+            public void onCompleted() {
+                if (failed) {
+                    return;
+                }
+                if (scores.count() == 0) {
+                    out.onError(Statuses.invalid("the stream carried no matrices: nothing to score"));
+                    return;
+                }
+                out.onNext(fill(ScoreResponse.newBuilder(), scores).build());
+                out.onCompleted();
+            }
+        };
+    }
+
+    private static ScoreResponse.Builder fill(ScoreResponse.Builder b, PermutationScores scores) {
+        return b.setCount(scores.count()).setMeanKendallTau(scores.meanKendallTau())
+                .setPropWrong(scores.propWrong()).setPropAnyWrong(scores.propAnyWrong());
+    }
+
+    private static float[] values(MatrixBatch m) {
+        float[] v = new float[m.getValuesCount()];
+        for (int k = 0; k < v.length; k++) {
+            v[k] = m.getValues(k);
+        }
+        return v;
+    }
+
+    static MatchResponse toResponse(AssignmentResult[] results, boolean potentials) {
+        MatchResponse.Builder b = MatchResponse.newBuilder();
+        for (AssignmentResult r : results) {
+            Permutation.Builder p = Permutation.newBuilder();
+            for (int c : r.rowToCol()) {
+                p.addIndex(c); // UNASSIGNED (-1) travels as 0xFFFFFFFF
+            }
+            b.addAssignments(p).addObjective(r.objective());
+            if (potentials) {
+                DualPotentials.Builder d = DualPotentials.newBuilder().setTransposed(r.transposed());
+                for (double x : r.u()) {
+                    d.addU(x);
+                }
+                for (double x : r.v()) {
+                    d.addV(x);
+                }
+                b.addPotentials(d);
+            }
+        }
+        return b.build();
+    }
+
+    /** Runs a unary call: its value, or its failure as a status the client can act on. */
+    private static <T> void answer(StreamObserver<T> out, Supplier<T> call) {
+        Context context = Context.current();
+        T value;
+        try {
+            value = call.get();
+        } catch (RuntimeException e) {
+            out.onError(toStatus(e, context));
+            return;
+        }
+        out.onNext(value);
+        out.onCompleted();
+    }
+
+    private static StatusRuntimeException toStatus(RuntimeException e, Context context) {
+        if (e instanceof StatusRuntimeException s) {
+            return s;
+        }
+        if (e instanceof InfeasibleAssignmentException) {
+            return Statuses.invalid("infeasible: " + e.getMessage());
+        }
+        if (e instanceof CancellationException) {
+            boolean expired = context.getDeadline() != null && context.getDeadline().isExpired();
+            return (expired ? Status.DEADLINE_EXCEEDED.withDescription("deadline passed while solving: " + e.getMessage())
+                    : Status.CANCELLED.withDescription("cancelled by the client")).asRuntimeException();
+        }
+        return Status.INTERNAL.withDescription(e.toString()).withCause(e).asRuntimeException();
+    }
 }
