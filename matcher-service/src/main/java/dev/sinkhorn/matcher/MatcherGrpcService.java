@@ -62,7 +62,7 @@ public class MatcherGrpcService extends MatcherServiceGrpc.MatcherServiceImplBas
             float forbidden = request.getMinimize() ? Float.POSITIVE_INFINITY : Float.NEGATIVE_INFINITY;
             MatrixShape s = validator.validate("matrices", request.getMatrices(), false, forbidden);
             AssignmentResult[] results = matcher.solve(values(request.getMatrices()), s.batch(), s.rows(), s.cols(),
-                    request.getMinimize(), Context.current()::isCancelled);
+                    request.getMinimize(), request.getIncludePotentials(), Context.current()::isCancelled);
             return toResponse(results, request.getIncludePotentials());
         });
     }
@@ -130,7 +130,7 @@ public class MatcherGrpcService extends MatcherServiceGrpc.MatcherServiceImplBas
                     String at = "message " + message++ + ": ";
                     MatrixShape s = validate(at, request);
                     AssignmentResult[] results = matcher.solve(values(request.getMatrices()), s.batch(), s.rows(), s.cols(),
-                            false, context::isCancelled);
+                            false, false, context::isCancelled);
                     int[][] truth = PermutationValidator.toArrays(at + "truth", request.getTruthList(), n);
                     for (int k = 0; k < results.length; k++) {
                         scores.add(truth[k], results[k].rowToCol());

@@ -11,8 +11,10 @@ package dev.sinkhorn.core.matching;
  * c = -X when maximising) in the orientation solved ({@code transposed}: the problem was solved on
  * the transpose because rows > cols; then u is indexed by the original columns and v by the
  * original rows). They certify optimality: u[r] + v[k] <= c[r, k] everywhere, with equality on every
- * assigned pair, v[k] <= 0, and v[k] = 0 where k is left unassigned. {@code dualObjective} is
+ * assigned pair, and, when there are more columns than rows, v[k] <= 0 with v[k] = 0 where k is left
+ * unassigned. {@code dualObjective} is
  * sum u + sum v; it equals the minimisation objective at the optimum (its gap is a diagnostic).
+ * u and v are empty (and dualObjective NaN) when the solve was asked not to keep them.
  */
 public record AssignmentResult(int[] rowToCol, double objective, double[] u, double[] v, boolean transposed,
                                double dualObjective) {

@@ -37,18 +37,24 @@ public final class BatchMatcher implements AutoCloseable {
      * the matrix index; {@code cancelled} is polled between matrices and rows.
      */
     public AssignmentResult[] solve(float[] values, int batch, int rows, int cols, boolean minimize, BooleanSupplier cancelled) {
+        return solve(values, batch, rows, cols, minimize, true, cancelled);
+    }
+
+    /** As {@link #solve(float[], int, int, int, boolean, BooleanSupplier)}; without potentials when not asked for. */
+    public AssignmentResult[] solve(float[] values, int batch, int rows, int cols, boolean minimize, boolean withPotentials,
+                                    BooleanSupplier cancelled) {
         AssignmentResult[] results = new AssignmentResult[batch];
         long elements = (long) batch * rows * cols;
         int chunks = (elements <= INLINE_ELEMENTS || parallelism == 1 || batch == 1) ? 1 : Math.min(batch, parallelism * 4);
         if (chunks == 1) {
-            solveRange(values, 0, batch, rows, cols, minimize, cancelled, results);
+            solveRange(values, 0, batch, rows, cols, minimize, withPotentials, cancelled, results);
             return results;
         }
         List<Future<?>> futures = new ArrayList<>(chunks);
         for (int c = 0; c < chunks; c++) {
             int from = (int) ((long) batch * c / chunks);
             int to = (int) ((long) batch * (c + 1) / chunks);
-            futures.add(pool.submit(() -> solveRange(values, from, to, rows, cols, minimize, cancelled, results)));
+            futures.add(pool.submit(() -> solveRange(values, from, to, rows, cols, minimize, withPotentials, cancelled, results)));
         }
         try {
             for (Future<?> f : futures) {
@@ -87,19 +93,19 @@ public final class BatchMatcher implements AutoCloseable {
                 }
             }
         }
-        return solve(noisy, batch * nSamples, rows, cols, false, cancelled);
+        return solve(noisy, batch * nSamples, rows, cols, false, false, cancelled);
     }
 
-    private void solveRange(float[] values, int from, int to, int rows, int cols, boolean minimize,
+    private void solveRange(float[] values, int from, int to, int rows, int cols, boolean minimize, boolean withPotentials,
                             BooleanSupplier cancelled, AssignmentResult[] out) {
         LinearAssignmentSolver solver = solvers.get();
         int size = rows * cols;
         for (int b = from; b < to; b++) {
-            if (cancelled.getAsBoolean() || Thread.currentThread().isInterrupted()) {
+            if (((b - from) & 63) == 0 && (cancelled.getAsBoolean() || Thread.currentThread().isInterrupted())) {
                 throw new CancellationException("cancelled at matrix " + b);
             }
             try {
-                out[b] = solver.solve(new AssignmentProblem(values, b * size, rows, cols, minimize), cancelled);
+                out[b] = solver.solve(new AssignmentProblem(values, b * size, rows, cols, minimize), cancelled, withPotentials);
             } catch (InfeasibleAssignmentException e) {
                 throw new InfeasibleAssignmentException("matrix " + b + ": " + e.getMessage());
             }

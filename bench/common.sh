@@ -1,0 +1,35 @@
+# Shared helpers of the bench scripts (sourced). Builds, starts services on bench ports, stops them.
+export DJL_OFFLINE=true
+export GLIBC_TUNABLES=${GLIBC_TUNABLES:-glibc.malloc.mmap_threshold=33554432:glibc.malloc.trim_threshold=2147483647}
+BENCH_PIDS=()
+
+build_modules() {
+  echo "[bench] building $1 ..." >&2
+  mvn -B -ntp -q -DskipTests -pl "$1" -am install >&2
+  mvn -B -ntp -q -pl bench dependency:build-classpath -Dmdep.outputFile=target/classpath.txt >&2
+}
+
+bench_classpath() {
+  echo "bench/target/classes:$(cat bench/target/classpath.txt)"
+}
+
+# start_service NAME GRPC_PORT HTTP_PORT [extra -D flags...]
+start_service() {
+  local name=$1 grpc=$2 http=$3
+  shift 3
+  mkdir -p target
+  java -Dai.djl.offline=true -Dquarkus.grpc.server.port="$grpc" -Dquarkus.http.port="$http" "$@" \
+    -jar "$name-service/target/quarkus-app/quarkus-run.jar" >"target/bench-$name.log" 2>&1 &
+  BENCH_PIDS+=($!)
+  for _ in $(seq 1 240); do
+    curl -fs "http://127.0.0.1:$http/q/health/ready" >/dev/null 2>&1 && { echo "[bench] $name ready" >&2; return; }
+    sleep 0.5
+  done
+  echo "[bench] $name did not become ready; see target/bench-$name.log" >&2
+  exit 1
+}
+
+stop_services() {
+  for pid in "${BENCH_PIDS[@]}"; do kill "$pid" 2>/dev/null || true; done
+  for pid in "${BENCH_PIDS[@]}"; do wait "$pid" 2>/dev/null || true; done
+}
