@@ -1,0 +1,111 @@
+package dev.sinkhorn.core.sinkhorn;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
+import dev.sinkhorn.core.random.GumbelNoise;
+
+/**
+ * The Sinkhorn operator and Gumbel-Sinkhorn sampling on DJL NDArrays (any engine; PyTorch here),
+ * differentiable end to end.
+ */
+public final class SinkhornOps {
+    private SinkhornOps() {
+    }
+
+    /**
+     * Sinkhorn normalisation in log space: n_iter rounds of "subtract the logsumexp over each row,
+     * then over each column" applied to log_alpha / tau, then exp. Converges to a doubly
+     * stochastic matrix (Sinkhorn and Knopp, 1967); at tau -> 0 to the hard matching M(log_alpha).
+     *
+     * @param logAlpha  [B, N, N] log-assignment scores (a 2-D [N, N] input is treated as B = 1)
+     * @param tau       temperature > 0
+     * @param nIter     iterations (the cap, when tolerance > 0)
+     * @param tolerance > 0: stop after the first iteration at which every row and column sum of
+     *                  every matrix is within tolerance of 1; 0: always nIter iterations
+     * @return [B, N, N] matrices with per-matrix max marginal error and the iterations done
+     */
+    public static SinkhornResult sinkhorn(NDArray logAlpha, float tau, int nIter, float tolerance) {
+        int[] done = new int[1];
+        NDArray matrices = normalize(logAlpha, tau, nIter, tolerance, done).exp();
+        float[] errors = marginalErrors(matrices.stopGradient());
+        return new SinkhornResult(matrices, errors, done[0]);
+    }
+
+    /**
+     * The training path of {@link #sinkhorn}: exp of n_iter log-space normalisations of
+     * log_alpha / tau, without diagnostics (no extra work per step). [B, N, N] in and out.
+     */
+    public static NDArray sinkhornMatrices(NDArray logAlpha, float tau, int nIter) {
+        return normalize(logAlpha, tau, nIter, 0f, new int[1]).exp();
+    }
+
+    private static NDArray normalize(NDArray logAlpha, float tau, int nIter, float tolerance, int[] done) {
+        NDArray x = logAlpha.getShape().dimension() == 2 ? logAlpha.expandDims(0) : logAlpha;
+        if (tau != 1f) {
+            // A tensor scalar that lives with the input's manager: DJL's div(Number) frees its
+            // scalar while autograd may still need it (BUILD-NOTES).
+            x = x.div(x.getManager().create(tau));
+        }
+        for (int it = 0; it < nIter; it++) {
+            // x.logSoftmax(axis) is exactly x - logsumexp(x, axis): rows (axis 2), then columns (axis 1).
+            x = x.logSoftmax(2).logSoftmax(1);
+            done[0]++;
+            if (tolerance > 0 && rowError(x.stopGradient()).max().getFloat() <= tolerance) {
+                break; // columns are exact after the column step; rows carry the error
+            }
+        }
+        return x;
+    }
+
+    /**
+     * Samples of the Gumbel-Sinkhorn distribution S((log_alpha + noise_factor * g) / tau), as
+     * google/gumbel_sinkhorn's gumbel_sinkhorn(log_alpha, temp, n_samples, noise_factor, n_iters).
+     *
+     * @param logAlpha    [B, N, N]
+     * @param nSamples    samples per input matrix
+     * @param noiseFactor scale of the Gumbel noise (0: plain Sinkhorn, repeated)
+     * @param seed        noise seed: equal seeds give equal samples
+     * @return [B * nSamples, N, N], the samples of input b at b * nSamples + s
+     */
+    public static SinkhornResult gumbelSinkhorn(NDArray logAlpha, float tau, int nIter, int nSamples, float noiseFactor,
+                                                long seed) {
+        NDArray x = logAlpha.getShape().dimension() == 2 ? logAlpha.expandDims(0) : logAlpha;
+        NDArray repeated = nSamples == 1 ? x : x.repeat(0, nSamples);
+        return sinkhorn(addGumbel(repeated, noiseFactor, seed), tau, nIter, 0f);
+    }
+
+    /** x + noiseFactor * g, g ~ Gumbel(0, 1) i.i.d. per entry from {@link GumbelNoise}(seed). */
+    public static NDArray addGumbel(NDArray x, float noiseFactor, long seed) {
+        return x.add(gumbel(x.getManager(), x.getShape(), noiseFactor, seed));
+    }
+
+    /** noiseFactor * Gumbel(0, 1) noise of the given shape from a seeded generator (see {@link GumbelNoise}). */
+    public static NDArray gumbel(NDManager manager, Shape shape, float noiseFactor, long seed) {
+        float[] g = new float[Math.toIntExact(shape.size())];
+        new GumbelNoise(seed).fill(g, 0, g.length, noiseFactor);
+        return manager.create(g, shape);
+    }
+
+    /**
+     * Reorders pieces with (soft) permutations: ordered[b, q] = sum_p S[b, p, q] * pieces[b, p],
+     * as the seed notebook's einsum("bpq,bpchw->bqchw").
+     *
+     * @param permutations [B, P, P]
+     * @param pieces       [B, P, D] (pieces flattened to D = C*h*w)
+     * @return [B, P, D]
+     */
+    public static NDArray reorder(NDArray permutations, NDArray pieces) {
+        return permutations.transpose(0, 2, 1).batchMatMul(pieces);
+    }
+
+    private static NDArray rowError(NDArray logX) {
+        return logX.exp().sum(new int[] {2}).sub(1f).abs().max(new int[] {1});
+    }
+
+    private static float[] marginalErrors(NDArray m) {
+        NDArray rows = m.sum(new int[] {2}).sub(1f).abs().max(new int[] {1});
+        NDArray cols = m.sum(new int[] {1}).sub(1f).abs().max(new int[] {1});
+        return rows.maximum(cols).toFloatArray();
+    }
+}

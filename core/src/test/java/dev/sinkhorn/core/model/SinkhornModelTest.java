@@ -1,0 +1,132 @@
+package dev.sinkhorn.core.model;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import ai.djl.Device;
+import ai.djl.MalformedModelException;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
+import dev.sinkhorn.core.data.ImageSet;
+import dev.sinkhorn.core.data.TestData;
+import dev.sinkhorn.core.jigsaw.Jigsaw;
+import dev.sinkhorn.core.jigsaw.JigsawBatch;
+import dev.sinkhorn.core.sinkhorn.SinkhornOps;
+import java.util.Arrays;
+import java.util.SplittableRandom;
+import org.junit.jupiter.api.Test;
+
+class SinkhornModelTest {
+    private static final ModelSpec SEED = ModelSpec.seed(1, 28);
+
+    private static JigsawBatch puzzles(int grid, int n, long seed) {
+        ImageSet test = TestData.mnist().test();
+        float[] images = new float[n * test.imageSize()];
+        int[] idx = new int[n];
+        Arrays.setAll(idx, i -> i);
+        test.copyUnitPixels(idx, n, images);
+        return new Jigsaw(grid).scramble(images, n, 1, 28, 28, new SplittableRandom(seed));
+    }
+
+    @Test
+    void outputsOneRowOfScoresPerPiece() {
+        for (int grid = 2; grid <= 7; grid++) {
+            ModelSpec spec = new ModelSpec("jigsaw", 1, 28, grid, 8, 3, 0.1f, 20);
+            assertTrue(spec.problems().isEmpty(), spec.problems().toString());
+            try (SinkhornModel model = SinkhornModel.initialize(spec, 0.1307f, 0.3081f, Device.cpu())) {
+                JigsawBatch b = puzzles(grid, 5, grid);
+                float[] logAlpha = model.logAlpha(b.scrambledPieces(), 5);
+                assertEquals(5 * grid * grid * grid * grid, logAlpha.length, "grid " + grid);
+                for (float v : logAlpha) {
+                    assertTrue(Float.isFinite(v));
+                }
+            }
+        }
+    }
+
+    @Test
+    void aPieceScoresTheSameWhereverItIsInTheInput() {
+        // One shared network per piece: scrambling only permutes the rows of log_alpha.
+        try (SinkhornModel model = SinkhornModel.initialize(SEED, 0.1307f, 0.3081f, Device.cpu())) {
+            JigsawBatch b = puzzles(2, 4, 1);
+            float[] scrambled = model.logAlpha(b.scrambledPieces(), 4);
+            float[] ordered = model.logAlpha(b.truePieces(), 4);
+            for (int k = 0; k < 4; k++) {
+                for (int i = 0; i < 4; i++) {
+                    int original = b.permutations()[k][i];
+                    for (int q = 0; q < 4; q++) {
+                        assertEquals(ordered[k * 16 + original * 4 + q], scrambled[k * 16 + i * 4 + q], 1e-5);
+                    }
+                }
+            }
+        }
+    }
+
+    @Test
+    void reorderingWithTheTruePermutationMatrixRestoresTheImage() {
+        int grid = 3;
+        JigsawBatch b = puzzles(grid, 6, 2);
+        int p = b.pieces();
+        float[] perm = new float[6 * p * p];
+        for (int k = 0; k < 6; k++) {
+            for (int i = 0; i < p; i++) {
+                perm[k * p * p + i * p + b.permutations()[k][i]] = 1f; // S[i, q] = 1 where q = position of piece i
+            }
+        }
+        try (NDManager m = NDManager.newBaseManager()) {
+            NDArray ordered = SinkhornOps.reorder(m.create(perm, new Shape(6, p, p)),
+                    m.create(b.scrambledPieces(), new Shape(6, p, b.pieceSize())));
+            assertArrayEquals(b.truePieces(), ordered.toFloatArray());
+        }
+    }
+
+    @Test
+    void parametersRoundTripIntoAFreshNetwork() throws MalformedModelException {
+        JigsawBatch b = puzzles(2, 8, 3);
+        try (SinkhornModel a = SinkhornModel.initialize(SEED, 0.1307f, 0.3081f, Device.cpu())) {
+            byte[] blob = a.parameters();
+            assertTrue(blob.length > 20_000 && blob.length < 40_000, "the seed model is ~30 KB, got " + blob.length);
+            try (SinkhornModel c = SinkhornModel.fromParameters(SEED, 0.1307f, 0.3081f, blob, Device.cpu())) {
+                assertArrayEquals(a.logAlpha(b.scrambledPieces(), 8), c.logAlpha(b.scrambledPieces(), 8));
+                assertArrayEquals(blob, c.parameters());
+            }
+            try (SinkhornModel other = SinkhornModel.initialize(SEED, 0.1307f, 0.3081f, Device.cpu())) {
+                assertFalse(Arrays.equals(a.logAlpha(b.scrambledPieces(), 8), other.logAlpha(b.scrambledPieces(), 8)),
+                        "two initialisations differ");
+            }
+        }
+    }
+
+    @Test
+    void rejectsParametersOfAnotherShapeAndGarbage() throws MalformedModelException {
+        byte[] blob;
+        try (SinkhornModel a = SinkhornModel.initialize(SEED, 0.1307f, 0.3081f, Device.cpu())) {
+            blob = a.parameters();
+        }
+        ModelSpec wider = new ModelSpec("jigsaw", 1, 28, 2, 16, 5, 0.1f, 20);
+        MalformedModelException e = assertThrows(MalformedModelException.class,
+                () -> SinkhornModel.fromParameters(wider, 0f, 1f, blob, Device.cpu()));
+        assertTrue(e.getMessage().contains("do not fit the spec"), e.getMessage());
+        ModelSpec grid3 = new ModelSpec("jigsaw", 1, 28, 3, 32, 5, 0.1f, 20);
+        assertThrows(MalformedModelException.class, () -> SinkhornModel.fromParameters(grid3, 0f, 1f, blob, Device.cpu()));
+        byte[] garbage = new byte[500];
+        new SplittableRandom(1).nextBytes(garbage);
+        assertThrows(MalformedModelException.class, () -> SinkhornModel.fromParameters(SEED, 0f, 1f, garbage, Device.cpu()));
+        assertThrows(MalformedModelException.class,
+                () -> SinkhornModel.fromParameters(SEED, 0f, 1f, Arrays.copyOf(blob, blob.length / 2), Device.cpu()));
+    }
+
+    @Test
+    void specProblemsNameTheField() {
+        ModelSpec bad = new ModelSpec("sorting", 0, 28, 9, 32, 4, 0f, 0);
+        String all = String.join("\n", bad.problems());
+        for (String field : new String[] {"task:", "in_channels:", "grid:", "kernel_size:", "tau:", "n_iter:"}) {
+            assertTrue(all.contains(field), field + " missing in " + all);
+        }
+        assertTrue(new ModelSpec("jigsaw", 1, 6, 4, 8, 3, 1f, 5).problems().get(0).startsWith("image_size:"));
+    }
+}
