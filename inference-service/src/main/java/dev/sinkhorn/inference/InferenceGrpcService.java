@@ -1,9 +1,245 @@
 package dev.sinkhorn.inference;
 
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
+import dev.sinkhorn.core.model.ModelSpec;
+import dev.sinkhorn.core.model.SinkhornModel;
+import dev.sinkhorn.core.sinkhorn.SinkhornOps;
+import dev.sinkhorn.core.sinkhorn.SinkhornResult;
+import dev.sinkhorn.service.MatrixBatchValidator;
+import dev.sinkhorn.service.MatrixShape;
+import dev.sinkhorn.service.Statuses;
+import dev.sinkhorn.v1.GumbelSinkhornRequest;
 import dev.sinkhorn.v1.InferenceServiceGrpc;
+import dev.sinkhorn.v1.ListModelsRequest;
+import dev.sinkhorn.v1.ListModelsResponse;
+import dev.sinkhorn.v1.MatchRequest;
+import dev.sinkhorn.v1.MatchResponse;
+import dev.sinkhorn.v1.MatcherServiceGrpc;
+import dev.sinkhorn.v1.MatrixBatch;
+import dev.sinkhorn.v1.ModelInfo;
+import dev.sinkhorn.v1.PredictRequest;
+import dev.sinkhorn.v1.PredictResponse;
+import dev.sinkhorn.v1.SinkhornRequest;
+import dev.sinkhorn.v1.SinkhornResponse;
+import dev.sinkhorn.v1.Tensor;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
+import io.grpc.stub.StreamObserver;
+import io.quarkus.grpc.GrpcClient;
 import io.quarkus.grpc.GrpcService;
+import io.smallrye.common.annotation.Blocking;
+import jakarta.annotation.PostConstruct;
+import jakarta.inject.Inject;
+import java.util.List;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
 
-/** gRPC adapter of InferenceService. Methods not implemented yet answer UNIMPLEMENTED. */
+/**
+ * gRPC adapter of InferenceService: validates requests, runs core's Sinkhorn ops and the loaded
+ * models, asks the matcher for hard assignments, and translates errors into statuses.
+ */
 @GrpcService
+@Blocking
 public class InferenceGrpcService extends InferenceServiceGrpc.InferenceServiceImplBase {
+    @Inject
+    InferenceConfig config;
+    @Inject
+    ModelRegistry registry;
+    @GrpcClient("matcher")
+    MatcherServiceGrpc.MatcherServiceBlockingStub matcher;
+    @ConfigProperty(name = "quarkus.grpc.clients.matcher.host")
+    String matcherHost;
+    @ConfigProperty(name = "quarkus.grpc.clients.matcher.port")
+    int matcherPort;
+
+    private MatrixBatchValidator validator;
+
+    @PostConstruct
+    void init() {
+        validator = new MatrixBatchValidator(Integer.MAX_VALUE, Integer.MAX_VALUE, config.maxElements());
+    }
+
+    @Override
+    public void sinkhorn(SinkhornRequest request, StreamObserver<SinkhornResponse> out) {
+        answer(out, () -> {
+            MatrixShape s = validator.validate("log_alpha", request.getLogAlpha(), true);
+            float tau = positiveOrDefault("tau", request.getTau(), 1f);
+            int nIter = iterations(request.getNIter());
+            if (!(request.getTolerance() >= 0) || !Float.isFinite(request.getTolerance())) {
+                throw Statuses.invalid("tolerance must be >= 0 and finite, got " + request.getTolerance());
+            }
+            try (NDManager m = NDManager.newBaseManager(Djl.device())) {
+                NDArray x = m.create(values(request.getLogAlpha()), new Shape(s.batch(), s.rows(), s.cols()));
+                return response(SinkhornOps.sinkhorn(x, tau, nIter, request.getTolerance()), s.rows());
+            }
+        });
+    }
+
+    @Override
+    public void gumbelSinkhorn(GumbelSinkhornRequest request, StreamObserver<SinkhornResponse> out) {
+        answer(out, () -> {
+            MatrixShape s = validator.validate("log_alpha", request.getLogAlpha(), true);
+            float tau = positiveOrDefault("tau", request.getTau(), 1f);
+            int nIter = iterations(request.getNIter());
+            long samples = request.getNSamples() == 0 ? 1 : Integer.toUnsignedLong(request.getNSamples());
+            if (samples > config.maxSamples()) {
+                throw Statuses.tooLarge("n_samples = " + samples + " exceeds the cap of " + config.maxSamples());
+            }
+            if (samples * s.elements() > config.maxElements()) {
+                throw Statuses.tooLarge("n_samples * batch*rows*cols = " + samples * s.elements() + " exceeds the cap of "
+                        + config.maxElements() + " elements");
+            }
+            float noise = request.getNoiseFactor() == 0f ? 1f : request.getNoiseFactor();
+            if (!(noise > 0) || !Float.isFinite(noise)) {
+                throw Statuses.invalid("noise_factor must be >= 0 and finite, got " + request.getNoiseFactor());
+            }
+            long seed = request.hasSeed() ? request.getSeed() : ThreadLocalRandom.current().nextLong();
+            try (NDManager m = NDManager.newBaseManager(Djl.device())) {
+                NDArray x = m.create(values(request.getLogAlpha()), new Shape(s.batch(), s.rows(), s.cols()));
+                return response(SinkhornOps.gumbelSinkhorn(x, tau, nIter, (int) samples, noise, seed), s.rows());
+            }
+        });
+    }
+
+    @Override
+    public void predict(PredictRequest request, StreamObserver<PredictResponse> out) {
+        answer(out, () -> {
+            if (request.getModel().isEmpty()) {
+                throw Statuses.invalid("model is required");
+            }
+            try (ModelRegistry.Lease lease = registry.acquire(request.getModel(), request.getVersion())) {
+                LoadedModel loaded = lease.model();
+                SinkhornModel model = loaded.model();
+                int batch = validatePieces(request.getPieces(), model.spec());
+                SinkhornModel.Prediction p = model.predict(toArray(request.getPieces().getValuesList()), batch);
+                int n = model.spec().pieces();
+                PredictResponse.Builder r = PredictResponse.newBuilder().setModel(loaded.name()).setVersion(loaded.version())
+                        .setLogAlpha(batch(batch, n, p.logAlpha())).setSoftPermutation(batch(batch, n, p.softPermutation()));
+                if (request.getHard()) {
+                    r.addAllAssignments(hardAssignments(r.getLogAlpha()).getAssignmentsList());
+                }
+                return r.build();
+            }
+        });
+    }
+
+    @Override
+    public void listModels(ListModelsRequest request, StreamObserver<ListModelsResponse> out) {
+        answer(out, () -> {
+            ListModelsResponse.Builder r = ListModelsResponse.newBuilder();
+            for (LoadedModel m : registry.all()) {
+                ModelInfo.Builder info = ModelInfo.newBuilder().setName(m.name()).setVersion(m.version())
+                        .setSpec(m.checkpoint().getSpec()).setDataset(m.checkpoint().getDataset())
+                        .setJobId(m.checkpoint().getJobId()).setEpoch(m.checkpoint().getEpoch()).setLoadedAtMs(m.loadedAtMs());
+                if (registry.lastEvaluation(m.name()) != null) {
+                    info.setLastEvaluation(registry.lastEvaluation(m.name()));
+                }
+                r.addModels(info);
+            }
+            return r.build();
+        });
+    }
+
+    private MatchResponse hardAssignments(MatrixBatch logAlpha) {
+        try {
+            return matcher.withDeadlineAfter(config.matcherDeadline().toMillis(), TimeUnit.MILLISECONDS)
+                    .match(MatchRequest.newBuilder().setMatrices(logAlpha).build());
+        } catch (StatusRuntimeException e) {
+            throw Statuses.unavailable("hard = true needs the matcher at " + matcherHost + ":" + matcherPort
+                    + ", which answered " + e.getStatus().getCode() + (e.getStatus().getDescription() == null ? ""
+                    : " (" + e.getStatus().getDescription() + ")") + "; Predict without hard still works", e);
+        }
+    }
+
+    /** Checks pieces against the model: shape [B, P, C, h, w], values, caps. Returns B. */
+    private int validatePieces(Tensor t, ModelSpec spec) {
+        List<Integer> expected = List.of(spec.pieces(), spec.inChannels(), spec.pieceSize(), spec.pieceSize());
+        if (t.getShapeCount() != 5 || t.getShape(0) == 0 || !t.getShapeList().subList(1, 5).equals(expected)) {
+            throw Statuses.invalid("pieces.shape must be [B >= 1, " + spec.pieces() + ", " + spec.inChannels() + ", "
+                    + spec.pieceSize() + ", " + spec.pieceSize() + "] for this model (grid " + spec.grid() + ", "
+                    + spec.imageSize() + " px images), got " + t.getShapeList());
+        }
+        long batch = Integer.toUnsignedLong(t.getShape(0));
+        long size = batch * spec.pieces() * spec.pieceFloats();
+        if (size > config.maxElements()) {
+            throw Statuses.tooLarge("pieces hold " + size + " values, above the cap of " + config.maxElements());
+        }
+        if (t.getValuesCount() != size) {
+            throw Statuses.invalid("pieces.values has " + t.getValuesCount() + " entries, shape " + t.getShapeList()
+                    + " needs " + size);
+        }
+        for (int k = 0; k < size; k++) {
+            if (!Float.isFinite(t.getValues(k))) {
+                long perImage = (long) spec.pieces() * spec.pieceFloats();
+                throw Statuses.invalid("pieces.values[" + k + "] (image " + k / perImage + ", piece "
+                        + (k % perImage) / spec.pieceFloats() + ") is " + t.getValues(k) + "; must be finite");
+            }
+        }
+        return (int) batch;
+    }
+
+    private int iterations(int nIter) {
+        long n = nIter == 0 ? 20 : Integer.toUnsignedLong(nIter);
+        if (n > config.maxIterations()) {
+            throw Statuses.tooLarge("n_iter = " + n + " exceeds the cap of " + config.maxIterations());
+        }
+        return (int) n;
+    }
+
+    private static float positiveOrDefault(String field, float value, float fallback) {
+        float v = value == 0f ? fallback : value;
+        if (!(v > 0) || !Float.isFinite(v)) {
+            throw Statuses.invalid(field + " must be > 0 and finite, got " + value);
+        }
+        return v;
+    }
+
+    private static SinkhornResponse response(SinkhornResult r, int n) {
+        float[] m = r.matrices().toFloatArray();
+        SinkhornResponse.Builder b = SinkhornResponse.newBuilder().setMatrices(batch(m.length / (n * n), n, m))
+                .setIterations(r.iterations());
+        for (float e : r.maxMarginalError()) {
+            b.addMaxMarginalError(e);
+        }
+        return b.build();
+    }
+
+    private static MatrixBatch batch(int b, int n, float[] values) {
+        MatrixBatch.Builder m = MatrixBatch.newBuilder().setBatch(b).setRows(n).setCols(n);
+        for (float v : values) {
+            m.addValues(v);
+        }
+        return m.build();
+    }
+
+    private static float[] values(MatrixBatch m) {
+        return toArray(m.getValuesList());
+    }
+
+    private static float[] toArray(List<Float> list) {
+        float[] v = new float[list.size()];
+        for (int k = 0; k < v.length; k++) {
+            v[k] = list.get(k);
+        }
+        return v;
+    }
+
+    private static <T> void answer(StreamObserver<T> out, Supplier<T> call) {
+        T value;
+        try {
+            value = call.get();
+        } catch (StatusRuntimeException e) {
+            out.onError(e);
+            return;
+        } catch (RuntimeException e) {
+            out.onError(Status.INTERNAL.withDescription(e.toString()).withCause(e).asRuntimeException());
+            return;
+        }
+        out.onNext(value);
+        out.onCompleted();
+    }
 }

@@ -17,6 +17,7 @@ import dev.sinkhorn.v1.Permutation;
 import dev.sinkhorn.v1.SampleMatchingRequest;
 import dev.sinkhorn.v1.ScoreRequest;
 import dev.sinkhorn.v1.ScoreResponse;
+import dev.sinkhorn.v1.Tensor;
 import io.grpc.Context;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
@@ -120,6 +121,7 @@ public class MatcherGrpcService extends MatcherServiceGrpc.MatcherServiceImplBas
             private int n = -1;
             private long message;
             private boolean failed;
+            private Boolean withItems;
 
             @Override
             public void onNext(MatchAndScoreRequest request) {
@@ -132,8 +134,13 @@ public class MatcherGrpcService extends MatcherServiceGrpc.MatcherServiceImplBas
                     AssignmentResult[] results = matcher.solve(values(request.getMatrices()), s.batch(), s.rows(), s.cols(),
                             false, false, context::isCancelled);
                     int[][] truth = PermutationValidator.toArrays(at + "truth", request.getTruthList(), n);
+                    int d = itemSize(at, request, s);
+                    float[] items = d > 0 ? values(request.getItems()) : null;
                     for (int k = 0; k < results.length; k++) {
                         scores.add(truth[k], results[k].rowToCol());
+                        if (items != null) {
+                            scores.addContent(items, k * n * d, d, truth[k], results[k].rowToCol());
+                        }
                     }
                 } catch (RuntimeException e) {
                     failed = true;
@@ -160,6 +167,38 @@ public class MatcherGrpcService extends MatcherServiceGrpc.MatcherServiceImplBas
                 return s;
             }
 
+            /** Validates the optional items [B, N, D] against the matrices; returns D, or 0 without items. */
+            private int itemSize(String at, MatchAndScoreRequest request, MatrixShape s) {
+                boolean has = request.hasItems();
+                if (withItems != null && withItems != has) {
+                    throw Statuses.invalid(at + "items " + (has ? "sent" : "missing") + ": send items in every message or in none");
+                }
+                withItems = has;
+                if (!has) {
+                    return 0;
+                }
+                Tensor items = request.getItems();
+                if (items.getShapeCount() != 3 || items.getShape(0) != s.batch() || items.getShape(1) != s.rows()
+                        || items.getShape(2) < 1) {
+                    throw Statuses.invalid(at + "items.shape must be [" + s.batch() + ", " + s.rows() + ", D >= 1], got "
+                            + items.getShapeList());
+                }
+                long d = Integer.toUnsignedLong(items.getShape(2));
+                long expected = (long) s.batch() * s.rows() * d;
+                if (expected > config.maxElements()) {
+                    throw Statuses.tooLarge(at + "items hold " + expected + " values, above the cap of " + config.maxElements());
+                }
+                if (items.getValuesCount() != expected) {
+                    throw Statuses.invalid(at + "items.values has " + items.getValuesCount() + " entries, shape needs " + expected);
+                }
+                for (int k = 0; k < expected; k++) {
+                    if (!Float.isFinite(items.getValues(k))) {
+                        throw Statuses.invalid(at + "items.values[" + k + "] is " + items.getValues(k) + "; must be finite");
+                    }
+                }
+                return (int) d;
+            }
+
             @Override
             public void onError(Throwable t) {
                 failed = true; // the client went away; nothing to answer
@@ -174,7 +213,11 @@ public class MatcherGrpcService extends MatcherServiceGrpc.MatcherServiceImplBas
                     out.onError(Statuses.invalid("the stream carried no matrices: nothing to score"));
                     return;
                 }
-                out.onNext(fill(ScoreResponse.newBuilder(), scores).build());
+                ScoreResponse.Builder b = fill(ScoreResponse.newBuilder(), scores);
+                if (scores.hasContent()) {
+                    b.setL1(scores.l1()).setL2(scores.l2());
+                }
+                out.onNext(b.build());
                 out.onCompleted();
             }
         };
@@ -186,9 +229,17 @@ public class MatcherGrpcService extends MatcherServiceGrpc.MatcherServiceImplBas
     }
 
     private static float[] values(MatrixBatch m) {
-        float[] v = new float[m.getValuesCount()];
+        return toArray(m.getValuesList());
+    }
+
+    private static float[] values(Tensor t) {
+        return toArray(t.getValuesList());
+    }
+
+    private static float[] toArray(java.util.List<Float> list) {
+        float[] v = new float[list.size()];
         for (int k = 0; k < v.length; k++) {
-            v[k] = m.getValues(k);
+            v[k] = list.get(k);
         }
         return v;
     }

@@ -141,6 +141,9 @@ class MatcherGrpcTest {
         int wrongItems = 0;
         for (int m = 0; m < messages; m++) {
             MatchAndScoreRequest.Builder req = MatchAndScoreRequest.newBuilder();
+            // Item content: item i of every matrix is the single value i (one misplacement of two
+            // items whose values differ by d adds 2|d| to the l1 sum).
+            dev.sinkhorn.v1.Tensor.Builder items = dev.sinkhorn.v1.Tensor.newBuilder().addShape(perMessage).addShape(n).addShape(1);
             MatrixBatch.Builder mb = MatrixBatch.newBuilder().setBatch(perMessage).setRows(n).setCols(n);
             for (int b = 0; b < perMessage; b++) {
                 int[] truth = Jigsaw.randomPermutation(n, rng);
@@ -158,10 +161,11 @@ class MatcherGrpcTest {
                     for (int j = 0; j < n; j++) {
                         mb.addValues(j == target[i] ? 5f + (float) rng.nextDouble() : (float) rng.nextDouble());
                     }
+                    items.addValues(truth[i]); // the item's own true position: swapped items differ by 1
                 }
                 req.addTruth(perm(truth));
             }
-            in.onNext(req.setMatrices(mb).build());
+            in.onNext(req.setMatrices(mb).setItems(items).build());
         }
         in.onCompleted();
         ScoreResponse s = result.get(60, TimeUnit.SECONDS);
@@ -172,6 +176,9 @@ class MatcherGrpcTest {
         double expectedTau = ((s.getCount() - wrongItems) * 1.0 + wrongItems * (34.0 / 36)) / s.getCount();
         assertEquals(expectedTau, s.getMeanKendallTau(), 1e-12);
         assertEquals(0, s.getKendallTauCount(), "per-item values are not kept for streams");
+        // Each wrong item misplaces two values by 1: l1 = l2 = 2 * wrong / (count * n).
+        assertEquals(2.0 * wrongItems / (s.getCount() * n), s.getL1(), 1e-12);
+        assertEquals(2.0 * wrongItems / (s.getCount() * n), s.getL2(), 1e-12);
     }
 
     @Test

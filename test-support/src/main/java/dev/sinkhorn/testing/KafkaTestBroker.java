@@ -17,6 +17,15 @@ import org.testcontainers.kafka.KafkaContainer;
  */
 public final class KafkaTestBroker {
     public static final String MODE_PROPERTY = "sinkhorn.kafka";
+    /**
+     * Quarkus loads test resources anew (another class loader) when an application restarts
+     * between test classes, so this class's statics are not one per JVM. The broker's address and
+     * its stop/start actions are kept where every loader sees them: in the system properties,
+     * under java.* types.
+     */
+    private static final String BOOTSTRAP_KEY = "sinkhorn.test.kafka.bootstrap";
+    private static final String STOP_KEY = "sinkhorn.test.kafka.stop";
+    private static final String START_KEY = "sinkhorn.test.kafka.start";
     private static LocalKafkaBroker embedded;
     private static KafkaContainer container;
 
@@ -35,33 +44,48 @@ public final class KafkaTestBroker {
         }
     }
 
-    /** Bootstrap servers of the (started) broker. */
-    public static synchronized String bootstrapServers() {
-        if (testcontainersMode()) {
-            if (container == null) {
+    /** Bootstrap servers of the JVM's broker, started on first use. */
+    public static String bootstrapServers() {
+        synchronized (System.getProperties()) {
+            String running = System.getProperty(BOOTSTRAP_KEY);
+            if (running != null) {
+                return running;
+            }
+            String bootstrap;
+            if (testcontainersMode()) {
                 container = new KafkaContainer("apache/kafka:4.1.1");
                 container.start();
-                Runtime.getRuntime().addShutdownHook(new Thread(container::stop));
+                KafkaContainer c = container;
+                Runtime.getRuntime().addShutdownHook(new Thread(c::stop));
+                bootstrap = c.getBootstrapServers();
+            } else {
+                try {
+                    embedded = LocalKafkaBroker.onFreePorts(Files.createTempDirectory("sinkhorn-kafka-test")).start();
+                } catch (IOException e) {
+                    throw new UncheckedIOException(e);
+                }
+                LocalKafkaBroker broker = embedded;
+                Runtime.getRuntime().addShutdownHook(new Thread(broker::stop));
+                System.getProperties().put(STOP_KEY, (Runnable) broker::stop);
+                System.getProperties().put(START_KEY, (Runnable) broker::start);
+                bootstrap = broker.bootstrapServers();
             }
-            return container.getBootstrapServers();
+            System.setProperty(BOOTSTRAP_KEY, bootstrap);
+            return bootstrap;
         }
-        return embedded().bootstrapServers();
     }
 
     /**
-     * The in-JVM broker itself, for tests that stop and restart it. Only in embedded mode: tests that
-     * need it are skipped with Testcontainers (see {@link RequiresKafka#restartable()}).
+     * Stops the embedded broker (data and ports are kept for {@link #restart()}). Only in embedded
+     * mode: tests that do this are skipped with Testcontainers ({@link RequiresKafka#restartable()}).
      */
-    public static synchronized LocalKafkaBroker embedded() {
-        if (embedded == null) {
-            try {
-                embedded = LocalKafkaBroker.onFreePorts(Files.createTempDirectory("sinkhorn-kafka-test")).start();
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
-            }
-            LocalKafkaBroker broker = embedded;
-            Runtime.getRuntime().addShutdownHook(new Thread(broker::stop));
-        }
-        return embedded.start();
+    public static void stop() {
+        bootstrapServers();
+        ((Runnable) System.getProperties().get(STOP_KEY)).run();
+    }
+
+    /** Starts the stopped embedded broker again, on the same ports with the same data. */
+    public static void restart() {
+        ((Runnable) System.getProperties().get(START_KEY)).run();
     }
 }

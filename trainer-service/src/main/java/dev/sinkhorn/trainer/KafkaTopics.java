@@ -6,6 +6,7 @@ import io.quarkus.runtime.StartupEvent;
 import jakarta.annotation.Priority;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
+import jakarta.enterprise.inject.Produces;
 import jakarta.interceptor.Interceptor;
 import java.util.concurrent.CompletableFuture;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
@@ -14,10 +15,9 @@ import org.eclipse.microprofile.health.HealthCheckResponse;
 import org.eclipse.microprofile.health.Readiness;
 import org.jboss.logging.Logger;
 
-/** Creates the pipeline's topics at start (retrying while Kafka is away); ready once they exist. */
+/** Creates the pipeline's topics at start (retrying while Kafka is away). */
 @ApplicationScoped
-@Readiness
-public class KafkaTopics implements HealthCheck {
+public class KafkaTopics {
     private static final Logger LOG = Logger.getLogger(KafkaTopics.class);
 
     @ConfigProperty(name = "kafka.bootstrap.servers")
@@ -43,8 +43,10 @@ public class KafkaTopics implements HealthCheck {
         return initializer.done();
     }
 
-    @Override
-    public HealthCheckResponse call() {
-        return HealthCheckResponse.named("kafka-topics").status(initializer != null && initializer.done().isDone()).build();
+    /** Readiness: the topics exist. */
+    @Produces
+    @Readiness
+    HealthCheck topicsReady() {
+        return () -> HealthCheckResponse.named("kafka-topics").status(initializer != null && initializer.done().isDone()).build();
     }
 }

@@ -7,7 +7,9 @@ package dev.sinkhorn.core.matching;
  * <ul>
  *   <li>mean Kendall tau-b over pairs where it is defined (NaN when none is);</li>
  *   <li>prop_wrong: misplaced positions / all positions;</li>
- *   <li>prop_any_wrong: pairs with at least one misplaced position / all pairs.</li>
+ *   <li>prop_any_wrong: pairs with at least one misplaced position / all pairs;</li>
+ *   <li>l1 and l2, when the items' content is given: mean absolute and mean squared difference per
+ *       value between the items as placed by the prediction and as placed by the truth.</li>
  * </ul>
  * Not thread-safe; combine per-thread accumulators with {@link #add(PermutationScores)}.
  */
@@ -18,6 +20,9 @@ public final class PermutationScores {
     private long anyWrong;
     private long definedTaus;
     private double tauSum;
+    private long contentValues;
+    private double absSum;
+    private double squareSum;
 
     /** Scores one pair and returns its Kendall tau. Both must be equally long. */
     public double add(int[] truth, int[] predicted) {
@@ -42,6 +47,34 @@ public final class PermutationScores {
         return tau;
     }
 
+    /**
+     * Adds the content error of one pair: items [n, d] (row-major from {@code offset}) placed at
+     * the predicted positions against the same items placed at the true ones. Accumulates
+     * |difference| and difference^2 per value for {@link #l1()} and {@link #l2()}.
+     */
+    public void addContent(float[] items, int offset, int d, int[] truth, int[] predicted) {
+        int n = truth.length;
+        int[] truthInverse = new int[n];
+        for (int i = 0; i < n; i++) {
+            truthInverse[truth[i]] = i;
+        }
+        for (int i = 0; i < n; i++) {
+            // Position predicted[i] holds item i; the truth puts item truthInverse[predicted[i]] there.
+            int other = truthInverse[predicted[i]];
+            if (other == i) {
+                continue;
+            }
+            int a = offset + i * d;
+            int b = offset + other * d;
+            for (int k = 0; k < d; k++) {
+                double diff = items[a + k] - items[b + k];
+                absSum += Math.abs(diff);
+                squareSum += diff * diff;
+            }
+        }
+        contentValues += (long) n * d;
+    }
+
     public void add(PermutationScores other) {
         count += other.count;
         positions += other.positions;
@@ -49,6 +82,24 @@ public final class PermutationScores {
         anyWrong += other.anyWrong;
         definedTaus += other.definedTaus;
         tauSum += other.tauSum;
+        contentValues += other.contentValues;
+        absSum += other.absSum;
+        squareSum += other.squareSum;
+    }
+
+    /** True when {@link #addContent} was called: l1 and l2 are defined. */
+    public boolean hasContent() {
+        return contentValues > 0;
+    }
+
+    /** Mean absolute difference per value between predicted and true placements. */
+    public double l1() {
+        return contentValues == 0 ? Double.NaN : absSum / contentValues;
+    }
+
+    /** Mean squared difference per value between predicted and true placements. */
+    public double l2() {
+        return contentValues == 0 ? Double.NaN : squareSum / contentValues;
     }
 
     public long count() {

@@ -117,6 +117,25 @@ public final class SinkhornModel implements AutoCloseable {
         }
     }
 
+    /** log_alpha [B, P, P] and the soft permutations S(log_alpha / tau) [B, P, P], both row-major. */
+    public record Prediction(float[] logAlpha, float[] softPermutation) {
+    }
+
+    /**
+     * Scores scrambled pieces and turns the scores into soft permutations with this model's tau
+     * and n_iter (inference mode).
+     *
+     * @param pieces [batch, P, C, h, w] pixel intensities in [0, 1]
+     */
+    public Prediction predict(float[] pieces, int batch) {
+        try (NDManager request = manager.newSubManager()) {
+            NDArray x = normalized(request, pieces, batch);
+            NDArray logAlpha = network.forward(new ParameterStore(request, false), new NDList(x), false).singletonOrThrow();
+            NDArray soft = dev.sinkhorn.core.sinkhorn.SinkhornOps.sinkhornMatrices(logAlpha, spec.tau(), spec.nIter());
+            return new Prediction(logAlpha.toFloatArray(), soft.toFloatArray());
+        }
+    }
+
     /** (pieces - mean) / std as an NDArray [batch, P, C, h, w] on this model's device. */
     public NDArray normalized(NDManager target, float[] pieces, int batch) {
         float[] x = new float[pieces.length];

@@ -141,5 +141,23 @@ class KendallTauTest {
         assertEquals(5, s.count());
         assertEquals((1 + 2.0 / 3 + 1 - 1) / 4, s.meanKendallTau(), 1e-15);
         assertEquals(6.0 / 17, s.propWrong(), 1e-15);
+        assertTrue(!s.hasContent() && Double.isNaN(s.l1()));
+    }
+
+    @Test
+    void contentErrorsCompareThePlacedItems() {
+        // Three items of two values; the prediction swaps the items that belong at positions 0 and 1.
+        float[] items = {1, 1, 5, 5, 9, 9};
+        int[] truth = {2, 0, 1};      // item 0 belongs at 2, item 1 at 0, item 2 at 1
+        int[] predicted = {2, 1, 0};  // items 1 and 2 swapped
+        PermutationScores s = new PermutationScores();
+        s.addContent(items, 0, 2, truth, predicted);
+        // Position 0 holds 9 instead of 5, position 1 holds 5 instead of 9: |diff| 4 on 4 of 6 values.
+        assertEquals(16.0 / 6, s.l1(), 1e-12);
+        assertEquals(64.0 / 6, s.l2(), 1e-12);
+        PermutationScores right = new PermutationScores();
+        right.addContent(items, 0, 2, truth, truth);
+        assertEquals(0.0, right.l1());
+        assertEquals(0.0, right.l2());
     }
 }

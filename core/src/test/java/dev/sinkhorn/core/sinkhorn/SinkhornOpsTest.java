@@ -31,48 +31,6 @@ class SinkhornOpsTest {
         manager.close();
     }
 
-    /** Straightforward double-precision Sinkhorn on one N x N matrix: the reference. */
-    static double[] reference(float[] x, int offset, int n, double tau, int nIter) {
-        double[] a = new double[n * n];
-        for (int k = 0; k < n * n; k++) {
-            a[k] = x[offset + k] / tau;
-        }
-        for (int it = 0; it < nIter; it++) {
-            for (int i = 0; i < n; i++) {
-                double max = Double.NEGATIVE_INFINITY;
-                for (int j = 0; j < n; j++) {
-                    max = Math.max(max, a[i * n + j]);
-                }
-                double sum = 0;
-                for (int j = 0; j < n; j++) {
-                    sum += Math.exp(a[i * n + j] - max);
-                }
-                double lse = max + Math.log(sum);
-                for (int j = 0; j < n; j++) {
-                    a[i * n + j] -= lse;
-                }
-            }
-            for (int j = 0; j < n; j++) {
-                double max = Double.NEGATIVE_INFINITY;
-                for (int i = 0; i < n; i++) {
-                    max = Math.max(max, a[i * n + j]);
-                }
-                double sum = 0;
-                for (int i = 0; i < n; i++) {
-                    sum += Math.exp(a[i * n + j] - max);
-                }
-                double lse = max + Math.log(sum);
-                for (int i = 0; i < n; i++) {
-                    a[i * n + j] -= lse;
-                }
-            }
-        }
-        for (int k = 0; k < n * n; k++) {
-            a[k] = Math.exp(a[k]);
-        }
-        return a;
-    }
-
     private static float[] random(SplittableRandom rng, int size, double scale) {
         float[] x = new float[size];
         for (int k = 0; k < size; k++) {
@@ -96,7 +54,7 @@ class SinkhornOpsTest {
                 SinkhornResult r = SinkhornOps.sinkhorn(m.create(x, new Shape(b, n, n)), 1f, 200, 0f);
                 float[] out = r.matrices().toFloatArray();
                 for (int k = 0; k < b; k++) {
-                    double[] ref = reference(x, k * n * n, n, 1.0, 200);
+                    double[] ref = SinkhornReference.sinkhorn(x, k * n * n, n, 1.0, 200);
                     for (int e = 0; e < n * n; e++) {
                         assertEquals(ref[e], out[k * n * n + e], 1e-5, "n=" + n + " matrix " + k + " entry " + e);
                     }
@@ -105,7 +63,7 @@ class SinkhornOpsTest {
                 assertEquals(200, r.iterations());
                 // A few iterations at tau = 0.5: still the reference, not yet doubly stochastic.
                 SinkhornResult few = SinkhornOps.sinkhorn(m.create(x, new Shape(b, n, n)), 0.5f, 3, 0f);
-                double[] ref = reference(x, 0, n, 0.5, 3);
+                double[] ref = SinkhornReference.sinkhorn(x, 0, n, 0.5, 3);
                 float[] got = few.matrices().toFloatArray();
                 for (int e = 0; e < n * n; e++) {
                     assertEquals(ref[e], got[e], 1e-5);

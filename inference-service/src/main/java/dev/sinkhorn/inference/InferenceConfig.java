@@ -1,0 +1,29 @@
+package dev.sinkhorn.inference;
+
+import io.smallrye.config.ConfigMapping;
+import java.time.Duration;
+
+/** Caps, matcher calls and evaluation settings (application.properties prefix {@code inference}). */
+@ConfigMapping(prefix = "inference")
+public interface InferenceConfig {
+    /** Largest B*N*N (Sinkhorn, GumbelSinkhorn: of the output, B*n_samples*N*N) or values of Predict's pieces. */
+    long maxElements();
+
+    /** Largest n_iter. */
+    int maxIterations();
+
+    /** Largest n_samples. */
+    int maxSamples();
+
+    /** Deadline of each call to the matcher. */
+    Duration matcherDeadline();
+
+    /** Test images per evaluation (all of the split when larger). */
+    int evalLimit();
+
+    /** Seed of the evaluation's scrambles: every version of a model is judged on the same puzzles. */
+    long evalSeed();
+
+    /** Images per streamed evaluation message. */
+    int evalBatch();
+}

@@ -1,0 +1,212 @@
+package dev.sinkhorn.inference;
+
+import dev.sinkhorn.service.Checkpoints;
+import dev.sinkhorn.service.Topics;
+import dev.sinkhorn.v1.Evaluation;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.quarkus.runtime.ShutdownEvent;
+import io.quarkus.runtime.StartupEvent;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+import jakarta.enterprise.inject.Produces;
+import jakarta.inject.Inject;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.PartitionInfo;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.WakeupException;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+import org.eclipse.microprofile.health.HealthCheck;
+import org.eclipse.microprofile.health.HealthCheckResponse;
+import org.eclipse.microprofile.health.Readiness;
+import org.jboss.logging.Logger;
+
+/**
+ * Follows sinkhorn.checkpoints and sinkhorn.evaluations from their beginning, without a consumer
+ * group: every replica sees every record. At start it reads both topics to their end and loads
+ * the newest valid version of every model before it reports ready; afterwards it hot-swaps a
+ * model whenever a newer version arrives and hands it to the evaluation. Records that do not
+ * parse, fail their digest or do not fit their spec are skipped with a log line and the metric
+ * sinkhorn_checkpoints_rejected_total{reason}; the consumer goes on.
+ */
+@ApplicationScoped
+public class KafkaFollower {
+    private static final Logger LOG = Logger.getLogger(KafkaFollower.class);
+
+    @ConfigProperty(name = "kafka.bootstrap.servers")
+    String bootstrapServers;
+    @Inject
+    KafkaTopics topics;
+    @Inject
+    ModelRegistry registry;
+    @Inject
+    EvaluationRunner evaluations;
+    @Inject
+    MeterRegistry metrics;
+
+    private volatile boolean caughtUp;
+    private volatile boolean running = true;
+    private volatile KafkaConsumer<byte[], byte[]> consumer;
+    private Thread thread;
+
+    void onStart(@Observes StartupEvent event) {
+        thread = new Thread(this::run, "kafka-follower");
+        thread.setDaemon(true);
+        thread.start();
+    }
+
+    void onStop(@Observes ShutdownEvent event) throws InterruptedException {
+        running = false;
+        KafkaConsumer<byte[], byte[]> c = consumer;
+        if (c != null) {
+            c.wakeup();
+        }
+        thread.join(10_000);
+    }
+
+    /** Readiness: both topics were read to their end and the newest models loaded. */
+    @Produces
+    @Readiness
+    HealthCheck caughtUpCheck() {
+        return () -> HealthCheckResponse.named("checkpoints-caught-up").status(caughtUp)
+                .withData("models", registry.all().size()).build();
+    }
+
+    private void run() {
+        while (running) {
+            try {
+                topics.ready().get();
+                follow();
+            } catch (WakeupException e) {
+                return;
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            } catch (Exception e) {
+                if (!running) {
+                    return;
+                }
+                LOG.warnf("following Kafka failed (%s); starting over from the beginning in 2 s", e.toString());
+                sleepQuietly(2000);
+            }
+        }
+    }
+
+    private void follow() {
+        Map<String, Object> config = new HashMap<>();
+        config.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+        config.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+        config.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+        config.put(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, 64 << 20);
+        config.put(ConsumerConfig.FETCH_MAX_BYTES_CONFIG, 64 << 20);
+        try (KafkaConsumer<byte[], byte[]> c = new KafkaConsumer<>(config, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
+            consumer = c;
+            List<TopicPartition> partitions = new ArrayList<>();
+            for (String topic : List.of(Topics.CHECKPOINTS, Topics.EVALUATIONS)) {
+                for (PartitionInfo p : c.partitionsFor(topic, Duration.ofSeconds(30))) {
+                    partitions.add(new TopicPartition(topic, p.partition()));
+                }
+            }
+            c.assign(partitions);
+            c.seekToBeginning(partitions);
+            Map<TopicPartition, Long> end = c.endOffsets(partitions, Duration.ofSeconds(30));
+            LOG.infof("reading %s and %s to their end (%s)", Topics.CHECKPOINTS, Topics.EVALUATIONS, end);
+            while (running && !caughtUp) {
+                handle(c.poll(Duration.ofMillis(500)), false);
+                if (reached(c, end)) {
+                    caughtUp();
+                }
+            }
+            while (running) {
+                handle(c.poll(Duration.ofSeconds(1)), true);
+            }
+        } finally {
+            consumer = null;
+        }
+    }
+
+    private boolean reached(KafkaConsumer<byte[], byte[]> c, Map<TopicPartition, Long> end) {
+        for (Map.Entry<TopicPartition, Long> e : end.entrySet()) {
+            if (c.position(e.getKey()) < e.getValue()) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** After the catch-up: every loaded model not yet evaluated gets its evaluation. */
+    private void caughtUp() {
+        caughtUp = true;
+        for (LoadedModel m : registry.all()) {
+            if (!registry.evaluated(m.name(), m.version())) {
+                evaluations.submit(registry, m.name(), m.version());
+            }
+        }
+        LOG.infof("caught up: serving %d model(s) %s", registry.all().size(),
+                registry.all().stream().map(m -> m.name() + " v" + m.version()).toList());
+    }
+
+    private void handle(Iterable<ConsumerRecord<byte[], byte[]>> records, boolean live) {
+        for (ConsumerRecord<byte[], byte[]> r : records) {
+            if (r.topic().equals(Topics.EVALUATIONS)) {
+                onEvaluation(r);
+            } else {
+                onCheckpoint(r, live);
+            }
+        }
+    }
+
+    private void onEvaluation(ConsumerRecord<byte[], byte[]> r) {
+        try {
+            registry.recordEvaluation(Evaluation.parseFrom(r.value()));
+        } catch (Exception e) {
+            LOG.warnf("skipping %s record at offset %d: not an Evaluation (%s)", r.topic(), r.offset(), e.getMessage());
+        }
+    }
+
+    private void onCheckpoint(ConsumerRecord<byte[], byte[]> r, boolean live) {
+        Checkpoints.Decoded d = Checkpoints.decode(r.key(), r.value());
+        if (!d.ok()) {
+            reject(r, d.rejection());
+            return;
+        }
+        if (d.checkpoint().getVersion() <= registry.currentVersion(d.checkpoint().getModel())) {
+            return; // an older version (compaction keeps only the newest eventually)
+        }
+        CheckpointLoader.Result loaded = CheckpointLoader.load(d.checkpoint());
+        if (loaded.model() == null) {
+            reject(r, loaded.rejection());
+            return;
+        }
+        if (registry.install(loaded.model())) {
+            metrics.counter("sinkhorn.checkpoints.loaded").increment();
+            LOG.infof("loaded %s v%d (epoch %d, job %s)", loaded.model().name(), loaded.model().version(),
+                    d.checkpoint().getEpoch(), d.checkpoint().getJobId());
+            if (live) {
+                evaluations.submit(registry, loaded.model().name(), loaded.model().version());
+            }
+        }
+    }
+
+    private void reject(ConsumerRecord<byte[], byte[]> r, Checkpoints.Rejection rejection) {
+        metrics.counter("sinkhorn.checkpoints.rejected", "reason", rejection.reason()).increment();
+        LOG.warnf("skipping %s record at partition %d offset %d (%s): %s", r.topic(), r.partition(), r.offset(),
+                rejection.reason(), rejection.message());
+    }
+
+    private static void sleepQuietly(long ms) {
+        try {
+            TimeUnit.MILLISECONDS.sleep(ms);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}

@@ -1,0 +1,112 @@
+package dev.sinkhorn.inference;
+
+import ai.djl.Device;
+import com.google.protobuf.ByteString;
+import dev.sinkhorn.core.model.ModelSpec;
+import dev.sinkhorn.core.model.SinkhornModel;
+import dev.sinkhorn.service.Checkpoints;
+import dev.sinkhorn.service.ModelSpecs;
+import dev.sinkhorn.service.Topics;
+import dev.sinkhorn.testing.KafkaTestBroker;
+import dev.sinkhorn.v1.Checkpoint;
+import dev.sinkhorn.v1.Evaluation;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+
+/** Checkpoints and evaluations on the real broker, for the inference tests. */
+final class Fixtures {
+    static final ModelSpec SEED_SPEC = ModelSpec.seed(1, 28);
+    static final float MNIST_MEAN = 0.1307f;
+    static final float MNIST_STD = 0.3081f;
+
+    private Fixtures() {
+    }
+
+    static SinkhornModel newModel(ModelSpec spec) {
+        return SinkhornModel.initialize(spec, MNIST_MEAN, MNIST_STD, Device.cpu());
+    }
+
+    static Checkpoint checkpoint(String name, long version, SinkhornModel model) {
+        return Checkpoints.withDigest(Checkpoint.newBuilder().setModel(name).setVersion(version).setJobId("test-job")
+                .setEpoch((int) version).setSpec(ModelSpecs.toProto(model.spec()))
+                .setParameters(ByteString.copyFrom(model.parameters())).setDataset("mnist")
+                .setPixelMean(model.pixelMean()).setPixelStd(model.pixelStd()).setTrainLoss(1.0)
+                .setCreatedAtMs(System.currentTimeMillis()));
+    }
+
+    static void publish(Checkpoint c) {
+        publishRaw(c.getModel(), c.toByteArray());
+    }
+
+    static void publishRaw(String key, byte[] value) {
+        // The first test of a JVM may publish before any service created the topics.
+        try (org.apache.kafka.clients.admin.Admin admin = org.apache.kafka.clients.admin.Admin.create(
+                Map.of("bootstrap.servers", KafkaTestBroker.bootstrapServers()))) {
+            Topics.ensure(admin, 1, (short) 1, Duration.ofSeconds(30));
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+        try (KafkaProducer<byte[], byte[]> p = new KafkaProducer<>(Map.of("bootstrap.servers", KafkaTestBroker.bootstrapServers(),
+                "acks", "all"), new ByteArraySerializer(), new ByteArraySerializer())) {
+            p.send(new ProducerRecord<>(Topics.CHECKPOINTS, key.getBytes(StandardCharsets.UTF_8), value)).get(30, TimeUnit.SECONDS);
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** The checkpoint of that model and version as it is on the topic. */
+    static Checkpoint readCheckpoint(String model, long version) throws Exception {
+        try (KafkaConsumer<byte[], byte[]> c = new KafkaConsumer<>(Map.of("bootstrap.servers", KafkaTestBroker.bootstrapServers()),
+                new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
+            List<TopicPartition> parts = c.partitionsFor(Topics.CHECKPOINTS, Duration.ofSeconds(30)).stream()
+                    .map(p -> new TopicPartition(p.topic(), p.partition())).toList();
+            c.assign(parts);
+            c.seekToBeginning(parts);
+            Map<TopicPartition, Long> end = c.endOffsets(parts);
+            while (parts.stream().anyMatch(tp -> c.position(tp) < end.get(tp))) {
+                for (ConsumerRecord<byte[], byte[]> r : c.poll(Duration.ofMillis(500))) {
+                    Checkpoints.Decoded d = Checkpoints.decode(r.key(), r.value());
+                    if (d.ok() && d.checkpoint().getModel().equals(model) && d.checkpoint().getVersion() == version) {
+                        return d.checkpoint();
+                    }
+                }
+            }
+        }
+        throw new AssertionError("no checkpoint " + model + " v" + version + " on the topic");
+    }
+
+    /** Waits (reading sinkhorn.evaluations from its beginning) for an Evaluation matching the predicate. */
+    static Evaluation awaitEvaluation(Predicate<Evaluation> wanted, Duration timeout) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        try (KafkaConsumer<byte[], byte[]> c = new KafkaConsumer<>(Map.of("bootstrap.servers", KafkaTestBroker.bootstrapServers()),
+                new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
+            List<TopicPartition> parts = c.partitionsFor(Topics.EVALUATIONS, Duration.ofSeconds(30)).stream()
+                    .map(p -> new TopicPartition(p.topic(), p.partition())).toList();
+            c.assign(parts);
+            c.seekToBeginning(parts);
+            while (System.nanoTime() < deadline) {
+                for (ConsumerRecord<byte[], byte[]> r : c.poll(Duration.ofMillis(500))) {
+                    Evaluation e = Evaluation.parseFrom(r.value());
+                    if (wanted.test(e)) {
+                        return e;
+                    }
+                }
+            }
+        } catch (com.google.protobuf.InvalidProtocolBufferException e) {
+            throw new IllegalStateException(e);
+        }
+        throw new AssertionError("no matching Evaluation on " + Topics.EVALUATIONS + " within " + timeout);
+    }
+
+}
