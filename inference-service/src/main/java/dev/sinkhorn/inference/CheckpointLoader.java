@@ -1,6 +1,7 @@
 package dev.sinkhorn.inference;
 
 import ai.djl.MalformedModelException;
+import dev.sinkhorn.core.model.Devices;
 import dev.sinkhorn.core.model.ModelSpec;
 import dev.sinkhorn.core.model.SinkhornModel;
 import dev.sinkhorn.service.Checkpoints;
@@ -28,7 +29,7 @@ final class CheckpointLoader {
         }
         try {
             SinkhornModel model = SinkhornModel.fromParameters(spec, c.getPixelMean(), c.getPixelStd(),
-                    c.getParameters().toByteArray(), Djl.device());
+                    c.getParameters().toByteArray(), Devices.forName("auto"));
             return new Result(new LoadedModel(c, model, System.currentTimeMillis()), null);
         } catch (MalformedModelException e) {
             return rejected("parameters", c.getModel() + " v" + c.getVersion() + ": " + e.getMessage());

@@ -3,6 +3,7 @@ package dev.sinkhorn.inference;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
+import dev.sinkhorn.core.model.Devices;
 import dev.sinkhorn.core.model.ModelSpec;
 import dev.sinkhorn.core.model.SinkhornModel;
 import dev.sinkhorn.core.sinkhorn.SinkhornOps;
@@ -10,6 +11,7 @@ import dev.sinkhorn.core.sinkhorn.SinkhornResult;
 import dev.sinkhorn.service.MatrixBatchValidator;
 import dev.sinkhorn.service.MatrixShape;
 import dev.sinkhorn.service.Statuses;
+import dev.sinkhorn.service.UnaryCalls;
 import dev.sinkhorn.v1.GumbelSinkhornRequest;
 import dev.sinkhorn.v1.InferenceServiceGrpc;
 import dev.sinkhorn.v1.ListModelsRequest;
@@ -24,7 +26,6 @@ import dev.sinkhorn.v1.PredictResponse;
 import dev.sinkhorn.v1.SinkhornRequest;
 import dev.sinkhorn.v1.SinkhornResponse;
 import dev.sinkhorn.v1.Tensor;
-import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.grpc.stub.StreamObserver;
 import io.quarkus.grpc.GrpcClient;
@@ -35,7 +36,6 @@ import jakarta.inject.Inject;
 import java.util.List;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
-import java.util.function.Supplier;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 /**
@@ -65,14 +65,14 @@ public class InferenceGrpcService extends InferenceServiceGrpc.InferenceServiceI
 
     @Override
     public void sinkhorn(SinkhornRequest request, StreamObserver<SinkhornResponse> out) {
-        answer(out, () -> {
+        UnaryCalls.answer(out, () -> {
             MatrixShape s = validator.validate("log_alpha", request.getLogAlpha(), true);
             float tau = positiveOrDefault("tau", request.getTau(), 1f);
             int nIter = iterations(request.getNIter());
             if (!(request.getTolerance() >= 0) || !Float.isFinite(request.getTolerance())) {
                 throw Statuses.invalid("tolerance must be >= 0 and finite, got " + request.getTolerance());
             }
-            try (NDManager m = NDManager.newBaseManager(Djl.device())) {
+            try (NDManager m = NDManager.newBaseManager(Devices.forName("auto"))) {
                 NDArray x = m.create(values(request.getLogAlpha()), new Shape(s.batch(), s.rows(), s.cols()));
                 return response(SinkhornOps.sinkhorn(x, tau, nIter, request.getTolerance()), s.rows());
             }
@@ -81,7 +81,7 @@ public class InferenceGrpcService extends InferenceServiceGrpc.InferenceServiceI
 
     @Override
     public void gumbelSinkhorn(GumbelSinkhornRequest request, StreamObserver<SinkhornResponse> out) {
-        answer(out, () -> {
+        UnaryCalls.answer(out, () -> {
             MatrixShape s = validator.validate("log_alpha", request.getLogAlpha(), true);
             float tau = positiveOrDefault("tau", request.getTau(), 1f);
             int nIter = iterations(request.getNIter());
@@ -98,7 +98,7 @@ public class InferenceGrpcService extends InferenceServiceGrpc.InferenceServiceI
                 throw Statuses.invalid("noise_factor must be >= 0 and finite, got " + request.getNoiseFactor());
             }
             long seed = request.hasSeed() ? request.getSeed() : ThreadLocalRandom.current().nextLong();
-            try (NDManager m = NDManager.newBaseManager(Djl.device())) {
+            try (NDManager m = NDManager.newBaseManager(Devices.forName("auto"))) {
                 NDArray x = m.create(values(request.getLogAlpha()), new Shape(s.batch(), s.rows(), s.cols()));
                 return response(SinkhornOps.gumbelSinkhorn(x, tau, nIter, (int) samples, noise, seed), s.rows());
             }
@@ -107,7 +107,7 @@ public class InferenceGrpcService extends InferenceServiceGrpc.InferenceServiceI
 
     @Override
     public void predict(PredictRequest request, StreamObserver<PredictResponse> out) {
-        answer(out, () -> {
+        UnaryCalls.answer(out, () -> {
             if (request.getModel().isEmpty()) {
                 throw Statuses.invalid("model is required");
             }
@@ -129,7 +129,7 @@ public class InferenceGrpcService extends InferenceServiceGrpc.InferenceServiceI
 
     @Override
     public void listModels(ListModelsRequest request, StreamObserver<ListModelsResponse> out) {
-        answer(out, () -> {
+        UnaryCalls.answer(out, () -> {
             ListModelsResponse.Builder r = ListModelsResponse.newBuilder();
             for (LoadedModel m : registry.all()) {
                 ModelInfo.Builder info = ModelInfo.newBuilder().setName(m.name()).setVersion(m.version())
@@ -228,18 +228,4 @@ public class InferenceGrpcService extends InferenceServiceGrpc.InferenceServiceI
         return v;
     }
 
-    private static <T> void answer(StreamObserver<T> out, Supplier<T> call) {
-        T value;
-        try {
-            value = call.get();
-        } catch (StatusRuntimeException e) {
-            out.onError(e);
-            return;
-        } catch (RuntimeException e) {
-            out.onError(Status.INTERNAL.withDescription(e.toString()).withCause(e).asRuntimeException());
-            return;
-        }
-        out.onNext(value);
-        out.onCompleted();
-    }
 }

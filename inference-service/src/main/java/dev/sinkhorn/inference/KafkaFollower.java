@@ -1,6 +1,7 @@
 package dev.sinkhorn.inference;
 
 import dev.sinkhorn.service.Checkpoints;
+import dev.sinkhorn.service.KafkaLoop;
 import dev.sinkhorn.service.Topics;
 import dev.sinkhorn.v1.Evaluation;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -12,17 +13,12 @@ import jakarta.enterprise.inject.Produces;
 import jakarta.inject.Inject;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.PartitionInfo;
 import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.errors.WakeupException;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.eclipse.microprofile.health.HealthCheck;
 import org.eclipse.microprofile.health.HealthCheckResponse;
@@ -53,23 +49,15 @@ public class KafkaFollower {
     MeterRegistry metrics;
 
     private volatile boolean caughtUp;
-    private volatile boolean running = true;
-    private volatile KafkaConsumer<byte[], byte[]> consumer;
-    private Thread thread;
+    private KafkaLoop loop;
 
     void onStart(@Observes StartupEvent event) {
-        thread = new Thread(this::run, "kafka-follower");
-        thread.setDaemon(true);
-        thread.start();
+        loop = new KafkaLoop("kafka-follower", bootstrapServers, topics.ready(), LOG::warn, this::follow);
+        loop.start();
     }
 
-    void onStop(@Observes ShutdownEvent event) throws InterruptedException {
-        running = false;
-        KafkaConsumer<byte[], byte[]> c = consumer;
-        if (c != null) {
-            c.wakeup();
-        }
-        thread.join(10_000);
+    void onStop(@Observes ShutdownEvent event) {
+        loop.stop();
     }
 
     /** Readiness: both topics were read to their end and the newest models loaded. */
@@ -80,56 +68,26 @@ public class KafkaFollower {
                 .withData("models", registry.all().size()).build();
     }
 
-    private void run() {
-        while (running) {
-            try {
-                topics.ready().get();
-                follow();
-            } catch (WakeupException e) {
-                return;
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                return;
-            } catch (Exception e) {
-                if (!running) {
-                    return;
-                }
-                LOG.warnf("following Kafka failed (%s); starting over from the beginning in 2 s", e.toString());
-                sleepQuietly(2000);
+    /** Reads both topics from their beginning; after catching up, follows them live. */
+    private void follow(KafkaConsumer<byte[], byte[]> c) {
+        List<TopicPartition> partitions = new ArrayList<>();
+        for (String topic : List.of(Topics.CHECKPOINTS, Topics.EVALUATIONS)) {
+            for (PartitionInfo p : c.partitionsFor(topic, Duration.ofSeconds(30))) {
+                partitions.add(new TopicPartition(topic, p.partition()));
             }
         }
-    }
-
-    private void follow() {
-        Map<String, Object> config = new HashMap<>();
-        config.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
-        config.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
-        config.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
-        config.put(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, 64 << 20);
-        config.put(ConsumerConfig.FETCH_MAX_BYTES_CONFIG, 64 << 20);
-        try (KafkaConsumer<byte[], byte[]> c = new KafkaConsumer<>(config, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
-            consumer = c;
-            List<TopicPartition> partitions = new ArrayList<>();
-            for (String topic : List.of(Topics.CHECKPOINTS, Topics.EVALUATIONS)) {
-                for (PartitionInfo p : c.partitionsFor(topic, Duration.ofSeconds(30))) {
-                    partitions.add(new TopicPartition(topic, p.partition()));
-                }
+        c.assign(partitions);
+        c.seekToBeginning(partitions);
+        Map<TopicPartition, Long> end = c.endOffsets(partitions, Duration.ofSeconds(30));
+        LOG.infof("reading %s and %s to their end (%s)", Topics.CHECKPOINTS, Topics.EVALUATIONS, end);
+        while (loop.running() && !caughtUp) {
+            handle(c.poll(Duration.ofMillis(500)), false);
+            if (reached(c, end)) {
+                caughtUp();
             }
-            c.assign(partitions);
-            c.seekToBeginning(partitions);
-            Map<TopicPartition, Long> end = c.endOffsets(partitions, Duration.ofSeconds(30));
-            LOG.infof("reading %s and %s to their end (%s)", Topics.CHECKPOINTS, Topics.EVALUATIONS, end);
-            while (running && !caughtUp) {
-                handle(c.poll(Duration.ofMillis(500)), false);
-                if (reached(c, end)) {
-                    caughtUp();
-                }
-            }
-            while (running) {
-                handle(c.poll(Duration.ofSeconds(1)), true);
-            }
-        } finally {
-            consumer = null;
+        }
+        while (loop.running()) {
+            handle(c.poll(Duration.ofSeconds(1)), true);
         }
     }
 
@@ -200,13 +158,5 @@ public class KafkaFollower {
         metrics.counter("sinkhorn.checkpoints.rejected", "reason", rejection.reason()).increment();
         LOG.warnf("skipping %s record at partition %d offset %d (%s): %s", r.topic(), r.partition(), r.offset(),
                 rejection.reason(), rejection.message());
-    }
-
-    private static void sleepQuietly(long ms) {
-        try {
-            TimeUnit.MILLISECONDS.sleep(ms);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
     }
 }

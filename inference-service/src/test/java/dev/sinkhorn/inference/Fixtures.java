@@ -66,24 +66,18 @@ final class Fixtures {
     }
 
     /** The checkpoint of that model and version as it is on the topic. */
-    static Checkpoint readCheckpoint(String model, long version) throws Exception {
-        try (KafkaConsumer<byte[], byte[]> c = new KafkaConsumer<>(Map.of("bootstrap.servers", KafkaTestBroker.bootstrapServers()),
-                new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
-            List<TopicPartition> parts = c.partitionsFor(Topics.CHECKPOINTS, Duration.ofSeconds(30)).stream()
-                    .map(p -> new TopicPartition(p.topic(), p.partition())).toList();
-            c.assign(parts);
-            c.seekToBeginning(parts);
-            Map<TopicPartition, Long> end = c.endOffsets(parts);
-            while (parts.stream().anyMatch(tp -> c.position(tp) < end.get(tp))) {
-                for (ConsumerRecord<byte[], byte[]> r : c.poll(Duration.ofMillis(500))) {
-                    Checkpoints.Decoded d = Checkpoints.decode(r.key(), r.value());
-                    if (d.ok() && d.checkpoint().getModel().equals(model) && d.checkpoint().getVersion() == version) {
-                        return d.checkpoint();
-                    }
-                }
+    static Checkpoint readCheckpoint(String model, long version) {
+        Checkpoint[] found = {null};
+        dev.sinkhorn.service.TopicReader.readToEnd(KafkaTestBroker.bootstrapServers(), Topics.CHECKPOINTS, Duration.ofSeconds(30), r -> {
+            Checkpoints.Decoded d = Checkpoints.decode(r.key(), r.value());
+            if (d.ok() && d.checkpoint().getModel().equals(model) && d.checkpoint().getVersion() == version) {
+                found[0] = d.checkpoint();
             }
+        });
+        if (found[0] == null) {
+            throw new AssertionError("no checkpoint " + model + " v" + version + " on the topic");
         }
-        throw new AssertionError("no checkpoint " + model + " v" + version + " on the topic");
+        return found[0];
     }
 
     /** Waits (reading sinkhorn.evaluations from its beginning) for an Evaluation matching the predicate. */

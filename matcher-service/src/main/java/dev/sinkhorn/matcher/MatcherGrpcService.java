@@ -7,6 +7,7 @@ import dev.sinkhorn.core.matching.PermutationScores;
 import dev.sinkhorn.service.MatrixBatchValidator;
 import dev.sinkhorn.service.MatrixShape;
 import dev.sinkhorn.service.Statuses;
+import dev.sinkhorn.service.UnaryCalls;
 import dev.sinkhorn.v1.DualPotentials;
 import dev.sinkhorn.v1.MatchAndScoreRequest;
 import dev.sinkhorn.v1.MatchRequest;
@@ -29,7 +30,6 @@ import jakarta.annotation.PreDestroy;
 import jakarta.inject.Inject;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.ThreadLocalRandom;
-import java.util.function.Supplier;
 
 /**
  * gRPC adapter of MatcherService: validates, delegates to core's {@link BatchMatcher} and
@@ -59,18 +59,20 @@ public class MatcherGrpcService extends MatcherServiceGrpc.MatcherServiceImplBas
 
     @Override
     public void match(MatchRequest request, StreamObserver<MatchResponse> out) {
-        answer(out, () -> {
+        Context context = Context.current();
+        UnaryCalls.answer(out, () -> {
             float forbidden = request.getMinimize() ? Float.POSITIVE_INFINITY : Float.NEGATIVE_INFINITY;
             MatrixShape s = validator.validate("matrices", request.getMatrices(), false, forbidden);
             AssignmentResult[] results = matcher.solve(values(request.getMatrices()), s.batch(), s.rows(), s.cols(),
                     request.getMinimize(), request.getIncludePotentials(), Context.current()::isCancelled);
             return toResponse(results, request.getIncludePotentials());
-        });
+        }, e -> toStatus(e, context));
     }
 
     @Override
     public void sampleMatching(SampleMatchingRequest request, StreamObserver<MatchResponse> out) {
-        answer(out, () -> {
+        Context context = Context.current();
+        UnaryCalls.answer(out, () -> {
             MatrixShape s = validator.validate("log_alpha", request.getLogAlpha(), false);
             long samples = request.getNSamples() == 0 ? 1 : Integer.toUnsignedLong(request.getNSamples());
             if (samples * s.elements() > config.maxElements()) {
@@ -85,12 +87,13 @@ public class MatcherGrpcService extends MatcherServiceGrpc.MatcherServiceImplBas
             AssignmentResult[] results = matcher.sample(values(request.getLogAlpha()), s.batch(), s.rows(), s.cols(),
                     (int) samples, noise, seed, Context.current()::isCancelled);
             return toResponse(results, false);
-        });
+        }, e -> toStatus(e, context));
     }
 
     @Override
     public void score(ScoreRequest request, StreamObserver<ScoreResponse> out) {
-        answer(out, () -> {
+        Context context = Context.current();
+        UnaryCalls.answer(out, () -> {
             if (request.getTruthCount() != request.getPredictedCount()) {
                 throw Statuses.invalid("truth has " + request.getTruthCount() + " permutations but predicted has "
                         + request.getPredictedCount());
@@ -110,7 +113,7 @@ public class MatcherGrpcService extends MatcherServiceGrpc.MatcherServiceImplBas
                 b.addKendallTau(scores.add(truth[k], predicted[k]));
             }
             return fill(b, scores).build();
-        });
+        }, e -> toStatus(e, context));
     }
 
     @Override
@@ -266,19 +269,6 @@ public class MatcherGrpcService extends MatcherServiceGrpc.MatcherServiceImplBas
         return b.build();
     }
 
-    /** Runs a unary call: its value, or its failure as a status the client can act on. */
-    private static <T> void answer(StreamObserver<T> out, Supplier<T> call) {
-        Context context = Context.current();
-        T value;
-        try {
-            value = call.get();
-        } catch (RuntimeException e) {
-            out.onError(toStatus(e, context));
-            return;
-        }
-        out.onNext(value);
-        out.onCompleted();
-    }
 
     private static StatusRuntimeException toStatus(RuntimeException e, Context context) {
         if (e instanceof StatusRuntimeException s) {
@@ -292,6 +282,6 @@ public class MatcherGrpcService extends MatcherServiceGrpc.MatcherServiceImplBas
             return (expired ? Status.DEADLINE_EXCEEDED.withDescription("deadline passed while solving: " + e.getMessage())
                     : Status.CANCELLED.withDescription("cancelled by the client")).asRuntimeException();
         }
-        return Status.INTERNAL.withDescription(e.toString()).withCause(e).asRuntimeException();
+        return UnaryCalls.internal(e);
     }
 }

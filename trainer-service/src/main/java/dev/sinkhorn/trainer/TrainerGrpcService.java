@@ -1,9 +1,68 @@
 package dev.sinkhorn.trainer;
 
+import dev.sinkhorn.service.UnaryCalls;
+import dev.sinkhorn.v1.JobRef;
+import dev.sinkhorn.v1.ListJobsRequest;
+import dev.sinkhorn.v1.ListJobsResponse;
 import dev.sinkhorn.v1.TrainerServiceGrpc;
+import dev.sinkhorn.v1.TrainingEvent;
+import dev.sinkhorn.v1.TrainingJob;
+import dev.sinkhorn.v1.TrainingSpec;
+import dev.sinkhorn.v1.WatchRequest;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
+import io.grpc.stub.ServerCallStreamObserver;
+import io.grpc.stub.StreamObserver;
 import io.quarkus.grpc.GrpcService;
+import io.smallrye.common.annotation.Blocking;
+import jakarta.inject.Inject;
 
-/** gRPC adapter of TrainerService. Methods not implemented yet answer UNIMPLEMENTED. */
+/** gRPC adapter of TrainerService: validates specs and delegates to {@link Jobs}. */
 @GrpcService
+@Blocking
 public class TrainerGrpcService extends TrainerServiceGrpc.TrainerServiceImplBase {
+    @Inject
+    Jobs jobs;
+    @Inject
+    TrainerConfig config;
+
+    @Override
+    public void startTraining(TrainingSpec request, StreamObserver<TrainingJob> out) {
+        UnaryCalls.answer(out, () -> {
+            TrainingSpec spec = Presets.fill(request);
+            SpecValidator.validate(spec, config);
+            return jobs.start(spec).snapshot();
+        });
+    }
+
+    @Override
+    public void watchTraining(WatchRequest request, StreamObserver<TrainingEvent> out) {
+        try {
+            jobs.get(request.getJobId()).watch((ServerCallStreamObserver<TrainingEvent>) out);
+        } catch (StatusRuntimeException e) {
+            out.onError(e);
+        }
+    }
+
+    @Override
+    public void cancelTraining(JobRef request, StreamObserver<TrainingJob> out) {
+        UnaryCalls.answer(out, () -> {
+            try {
+                return jobs.cancel(request.getJobId(), 30_000).snapshot();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw Status.CANCELLED.withDescription("interrupted").asRuntimeException();
+            }
+        });
+    }
+
+    @Override
+    public void listJobs(ListJobsRequest request, StreamObserver<ListJobsResponse> out) {
+        UnaryCalls.answer(out, () -> {
+            ListJobsResponse.Builder r = ListJobsResponse.newBuilder();
+            jobs.all().forEach(j -> r.addJobs(j.snapshot()));
+            return r.build();
+        });
+    }
+
 }

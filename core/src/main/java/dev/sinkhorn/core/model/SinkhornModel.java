@@ -38,10 +38,15 @@ public final class SinkhornModel implements AutoCloseable {
         this.network = network;
     }
 
-    /** A new network with freshly initialised parameters (PyTorch's default initialisation) on {@code device}. */
+    /** A new network with randomly initialised parameters on {@code device}. */
     public static SinkhornModel initialize(ModelSpec spec, float pixelMean, float pixelStd, Device device) {
+        return initialize(spec, pixelMean, pixelStd, device, java.util.concurrent.ThreadLocalRandom.current().nextLong());
+    }
+
+    /** A new network initialised from {@code seed} (PyTorch's default scheme; same seed, same parameters). */
+    public static SinkhornModel initialize(ModelSpec spec, float pixelMean, float pixelStd, Device device, long seed) {
         NDManager manager = NDManager.newBaseManager(device);
-        SinkhornNetwork network = new SinkhornNetwork(spec);
+        SinkhornNetwork network = new SinkhornNetwork(spec, seed);
         network.initialize(manager);
         return new SinkhornModel(spec, pixelMean, pixelStd, manager, network);
     }
@@ -61,6 +66,12 @@ public final class SinkhornModel implements AutoCloseable {
             List<Shape> actual = model.parameterShapes();
             if (!expected.equals(actual)) {
                 throw new MalformedModelException("parameter shapes " + actual + " do not fit the spec, which needs " + expected);
+            }
+            // Loaded arrays come without gradients; trainable parameters need them to train on (resume).
+            for (Pair<String, Parameter> p : model.network.getParameters()) {
+                if (p.getValue().requiresGradient()) {
+                    p.getValue().getArray().setRequiresGradient(true);
+                }
             }
             return model;
         } catch (IOException | RuntimeException e) {

@@ -43,7 +43,8 @@ public final class SinkhornNetwork extends AbstractBlock {
     private final Parameter bnRunningVar;
     private final Parameter linearWeight;
 
-    public SinkhornNetwork(ModelSpec spec) {
+    /** A network whose parameters will be initialised from {@code seed} (same seed, same parameters). */
+    public SinkhornNetwork(ModelSpec spec, long seed) {
         super(VERSION);
         this.spec = spec;
         int c = spec.inChannels();
@@ -51,9 +52,9 @@ public final class SinkhornNetwork extends AbstractBlock {
         int hidden = spec.hiddenChannels();
         long convFanIn = (long) c * k * k;
         convWeight = addParameter(Parameter.builder().setName("conv_weight").setType(Parameter.Type.WEIGHT)
-                .optShape(new Shape(hidden, c, k, k)).optInitializer(UniformInitializer.forFanIn(convFanIn)).build());
+                .optShape(new Shape(hidden, c, k, k)).optInitializer(UniformInitializer.forFanIn(convFanIn, seed)).build());
         convBias = addParameter(Parameter.builder().setName("conv_bias").setType(Parameter.Type.BIAS)
-                .optShape(new Shape(hidden)).optInitializer(UniformInitializer.forFanIn(convFanIn)).build());
+                .optShape(new Shape(hidden)).optInitializer(UniformInitializer.forFanIn(convFanIn, seed + 1)).build());
         bnGamma = addParameter(Parameter.builder().setName("bn_gamma").setType(Parameter.Type.GAMMA)
                 .optShape(new Shape(hidden)).optInitializer(Initializer.ONES).build());
         bnBeta = addParameter(Parameter.builder().setName("bn_beta").setType(Parameter.Type.BETA)
@@ -64,7 +65,7 @@ public final class SinkhornNetwork extends AbstractBlock {
                 .optShape(new Shape(hidden)).optInitializer(Initializer.ONES).optRequiresGrad(false).build());
         linearWeight = addParameter(Parameter.builder().setName("linear_weight").setType(Parameter.Type.WEIGHT)
                 .optShape(new Shape(spec.pieces(), spec.linearInputs()))
-                .optInitializer(UniformInitializer.forFanIn(spec.linearInputs())).build());
+                .optInitializer(UniformInitializer.forFanIn(spec.linearInputs(), seed + 2)).build());
     }
 
     public ModelSpec spec() {
@@ -86,8 +87,15 @@ public final class SinkhornNetwork extends AbstractBlock {
         NDArray pieces = inputs.singletonOrThrow();
         long b = pieces.getShape().get(0);
         int p = spec.pieces();
+        int c = spec.inChannels();
         int ph = spec.pieceSize();
-        NDArray x = pieces.reshape(b * p, spec.inChannels(), ph, ph);
+        int pooled = spec.pooledSize();
+        int hidden = spec.hiddenChannels();
+        long n = b * p;
+        // Channels-last: with one channel, [n, h, w, 1] viewed as [n, 1, h, w] has NHWC strides for
+        // free, and libtorch then runs conv, max-pool and BatchNorm on their fast NHWC kernels
+        // (BUILD-NOTES: the NCHW max-pool alone took most of the forward pass).
+        NDArray x = c == 1 ? pieces.reshape(n, ph, ph, 1).transpose(0, 3, 1, 2) : pieces.reshape(n, c, ph, ph);
         ai.djl.Device device = x.getDevice();
         int pad = spec.kernelSize() / 2;
         x = Conv2d.conv2d(x, ps.getValue(convWeight, device, training), ps.getValue(convBias, device, training),
@@ -97,8 +105,12 @@ public final class SinkhornNetwork extends AbstractBlock {
         x = BatchNorm.batchNorm(x, ps.getValue(bnRunningMean, device, training), ps.getValue(bnRunningVar, device, training),
                 ps.getValue(bnGamma, device, training), ps.getValue(bnBeta, device, training), 1, BN_MOMENTUM, BN_EPSILON,
                 training).singletonOrThrow();
-        x = x.reshape(b * p, spec.linearInputs());
-        x = Linear.linear(x, ps.getValue(linearWeight, device, training)).singletonOrThrow();
+        // Flatten in NHWC order (a free view of channels-last memory) and permute the linear weight,
+        // stored in PyTorch's NCHW-flatten layout, to match: the same product without a layout copy.
+        x = x.transpose(0, 2, 3, 1).reshape(n, spec.linearInputs());
+        NDArray w = ps.getValue(linearWeight, device, training).reshape(p, hidden, pooled, pooled)
+                .transpose(0, 2, 3, 1).reshape(p, spec.linearInputs());
+        x = Linear.linear(x, w).singletonOrThrow();
         return new NDList(x.reshape(b, p, p));
     }
 

@@ -102,6 +102,16 @@ class SinkhornModelTest {
     }
 
     @Test
+    void theSeedDecidesTheInitialParameters() {
+        try (SinkhornModel a = SinkhornModel.initialize(SEED, 0f, 1f, Device.cpu(), 5);
+             SinkhornModel b = SinkhornModel.initialize(SEED, 0f, 1f, Device.cpu(), 5);
+             SinkhornModel c = SinkhornModel.initialize(SEED, 0f, 1f, Device.cpu(), 6)) {
+            assertArrayEquals(a.parameters(), b.parameters());
+            assertFalse(Arrays.equals(a.parameters(), c.parameters()));
+        }
+    }
+
+    @Test
     void rejectsParametersOfAnotherShapeAndGarbage() throws MalformedModelException {
         byte[] blob;
         try (SinkhornModel a = SinkhornModel.initialize(SEED, 0.1307f, 0.3081f, Device.cpu())) {
@@ -118,6 +128,27 @@ class SinkhornModelTest {
         assertThrows(MalformedModelException.class, () -> SinkhornModel.fromParameters(SEED, 0f, 1f, garbage, Device.cpu()));
         assertThrows(MalformedModelException.class,
                 () -> SinkhornModel.fromParameters(SEED, 0f, 1f, Arrays.copyOf(blob, blob.length / 2), Device.cpu()));
+    }
+
+    @Test
+    void equalsTheStraightforwardNchwComputation() {
+        // The layout tricks of the forward pass must not change the maths: recompute it the plain way.
+        JigsawBatch b = puzzles(3, 3, 5);
+        ModelSpec spec = new ModelSpec("jigsaw", 1, 28, 3, 8, 5, 0.1f, 20);
+        try (SinkhornModel model = SinkhornModel.initialize(spec, 0.1307f, 0.3081f, Device.cpu());
+             NDManager m = NDManager.newBaseManager()) {
+            java.util.Map<String, NDArray> w = new java.util.HashMap<>();
+            model.network().getParameters().forEach(pair -> w.put(pair.getKey(), pair.getValue().getArray()));
+            NDArray x = model.normalized(m, b.scrambledPieces(), 3).reshape(27, 1, 9, 9);
+            x = ai.djl.nn.convolutional.Conv2d.conv2d(x, w.get("conv_weight"), w.get("conv_bias"), new Shape(1, 1),
+                    new Shape(2, 2)).singletonOrThrow();
+            x = ai.djl.nn.pooling.Pool.maxPool2d(x, new Shape(2, 2), new Shape(2, 2), new Shape(0, 0), false);
+            x = ai.djl.nn.Activation.relu(x);
+            x = ai.djl.nn.norm.BatchNorm.batchNorm(x, w.get("bn_running_mean"), w.get("bn_running_var"), w.get("bn_gamma"),
+                    w.get("bn_beta"), 1, 0.9f, 1e-5f, false).singletonOrThrow();
+            x = ai.djl.nn.core.Linear.linear(x.reshape(27, 8 * 4 * 4), w.get("linear_weight")).singletonOrThrow();
+            assertArrayEquals(x.toFloatArray(), model.logAlpha(b.scrambledPieces(), 3), 1e-5f);
+        }
     }
 
     @Test

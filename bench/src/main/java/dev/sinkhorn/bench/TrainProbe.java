@@ -1,0 +1,45 @@
+package dev.sinkhorn.bench;
+
+import ai.djl.Device;
+import dev.sinkhorn.core.data.Dataset;
+import dev.sinkhorn.core.data.DatasetResolver;
+import dev.sinkhorn.core.matching.PermutationScores;
+import dev.sinkhorn.core.model.ModelSpec;
+import dev.sinkhorn.core.model.SinkhornModel;
+import dev.sinkhorn.core.training.EpochResult;
+import dev.sinkhorn.core.training.JigsawEvaluation;
+import dev.sinkhorn.core.training.JigsawTrainer;
+import dev.sinkhorn.core.training.TrainingSettings;
+
+/**
+ * Trains one setting and prints, per epoch, throughput and the full-test-set score.
+ * Arguments: grid epochs learningRate [limit] [hidden] [tau] [nSamples] [batch] [seed].
+ */
+public final class TrainProbe {
+    public static void main(String[] a) {
+        System.setProperty("ai.djl.offline", "true");
+        int grid = Integer.parseInt(a[0]);
+        int epochs = Integer.parseInt(a[1]);
+        float lr = Float.parseFloat(a[2]);
+        int limit = a.length > 3 ? Integer.parseInt(a[3]) : 0;
+        int hidden = a.length > 4 ? Integer.parseInt(a[4]) : 32;
+        float tau = a.length > 5 ? Float.parseFloat(a[5]) : 0.1f;
+        int samples = a.length > 6 ? Integer.parseInt(a[6]) : 1;
+        int batch = a.length > 7 ? Integer.parseInt(a[7]) : 64;
+        long seed = a.length > 8 ? Long.parseLong(a[8]) : 0;
+        int nIter = a.length > 9 ? Integer.parseInt(a[9]) : 20;
+        Dataset mnist = DatasetResolver.fromEnvironment(System.err::println).load("mnist");
+        ModelSpec spec = new ModelSpec("jigsaw", 1, 28, grid, hidden, 5, tau, nIter);
+        try (SinkhornModel model = SinkhornModel.initialize(spec, mnist.pixelMean(), mnist.pixelStd(), Device.cpu(), seed)) {
+            JigsawTrainer t = new JigsawTrainer(model, new TrainingSettings(batch, lr, samples, 1f, seed));
+            double trainSeconds = 0;
+            for (int e = 1; e <= epochs; e++) {
+                EpochResult r = t.epoch(mnist.train(), limit, e, (ep, s, n, l, i) -> { }, () -> false);
+                trainSeconds += r.seconds();
+                PermutationScores s = JigsawEvaluation.score(model, mnist.test(), 10000, 2018);
+                System.out.printf("epoch %d loss %.3f %.0f img/s train %.1f s total | test tau %.4f wrong %.4f any %.4f%n",
+                        e, r.meanLoss(), r.images() / r.seconds(), trainSeconds, s.meanKendallTau(), s.propWrong(), s.propAnyWrong());
+            }
+        }
+    }
+}

@@ -1,0 +1,64 @@
+package dev.sinkhorn.trainer;
+
+import dev.sinkhorn.service.KafkaLoop;
+import dev.sinkhorn.service.Topics;
+import dev.sinkhorn.v1.Evaluation;
+import io.quarkus.runtime.ShutdownEvent;
+import io.quarkus.runtime.StartupEvent;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+import jakarta.inject.Inject;
+import java.time.Duration;
+import java.util.List;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.TopicPartition;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+import org.jboss.logging.Logger;
+
+/**
+ * Follows sinkhorn.evaluations (new records only, no consumer group) and hands each Evaluation to
+ * the job that published that model version, which streams it to its watchers.
+ */
+@ApplicationScoped
+public class EvaluationListener {
+    private static final Logger LOG = Logger.getLogger(EvaluationListener.class);
+
+    @ConfigProperty(name = "kafka.bootstrap.servers")
+    String bootstrapServers;
+    @Inject
+    KafkaTopics topics;
+    @Inject
+    Jobs jobs;
+
+    private KafkaLoop loop;
+
+    void onStart(@Observes StartupEvent event) {
+        loop = new KafkaLoop("evaluation-listener", bootstrapServers, topics.ready(), LOG::warn, this::listen);
+        loop.start();
+    }
+
+    void onStop(@Observes ShutdownEvent event) {
+        loop.stop();
+    }
+
+    private void listen(KafkaConsumer<byte[], byte[]> c) {
+        List<TopicPartition> parts = c.partitionsFor(Topics.EVALUATIONS, Duration.ofSeconds(30)).stream()
+                .map(p -> new TopicPartition(p.topic(), p.partition())).toList();
+        c.assign(parts);
+        if (!jobs.anyPublished()) {
+            c.seekToEnd(parts); // nothing published yet by this process: older evaluations are not ours
+        } else {
+            c.seekToBeginning(parts); // after a reconnect: do not miss one of our own (jobs drop repeats)
+        }
+        while (loop.running()) {
+            for (ConsumerRecord<byte[], byte[]> r : c.poll(Duration.ofSeconds(1))) {
+                try {
+                    jobs.onEvaluation(Evaluation.parseFrom(r.value()));
+                } catch (com.google.protobuf.InvalidProtocolBufferException e) {
+                    LOG.warnf("skipping %s record at offset %d: not an Evaluation", r.topic(), r.offset());
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,223 @@
+package dev.sinkhorn.trainer;
+
+import ai.djl.MalformedModelException;
+import com.google.protobuf.ByteString;
+import dev.sinkhorn.core.data.Dataset;
+import dev.sinkhorn.core.data.DatasetResolver;
+import dev.sinkhorn.core.data.ImageSet;
+import dev.sinkhorn.core.model.Devices;
+import dev.sinkhorn.core.model.ModelSpec;
+import dev.sinkhorn.core.model.SinkhornModel;
+import dev.sinkhorn.core.training.EpochResult;
+import dev.sinkhorn.core.training.JigsawTrainer;
+import dev.sinkhorn.core.training.TrainingSettings;
+import dev.sinkhorn.service.ModelSpecs;
+import dev.sinkhorn.v1.Checkpoint;
+import dev.sinkhorn.v1.EpochEnd;
+import dev.sinkhorn.v1.JobState;
+import dev.sinkhorn.v1.Progress;
+import dev.sinkhorn.v1.TrainingEvent;
+import dev.sinkhorn.v1.TrainingSpec;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import jakarta.annotation.PostConstruct;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+import org.jboss.logging.Logger;
+
+/**
+ * Runs one job: loads the data set, builds (or resumes) the model, trains epoch by epoch with
+ * throttled Progress events, and after every epoch (and at a cancellation) hands a checkpoint to
+ * the {@link CheckpointPublisher}. The job succeeds only once Kafka acknowledged all of them.
+ */
+@ApplicationScoped
+public class JobRunner {
+    private static final Logger LOG = Logger.getLogger(JobRunner.class);
+
+    @Inject
+    TrainerConfig config;
+    @Inject
+    CheckpointPublisher publisher;
+    @Inject
+    MeterRegistry metrics;
+    @ConfigProperty(name = "kafka.bootstrap.servers")
+    String bootstrapServers;
+
+    private final DatasetResolver datasets = DatasetResolver.fromEnvironment(LOG::info);
+    private Counter steps;
+    private Counter images;
+    private final AtomicReference<Double> lastLoss = new AtomicReference<>(Double.NaN);
+    private final AtomicReference<Double> lastRate = new AtomicReference<>(0.0);
+
+    @PostConstruct
+    void init() {
+        steps = metrics.counter("sinkhorn.trainer.steps");
+        images = metrics.counter("sinkhorn.trainer.images");
+        metrics.gauge("sinkhorn.trainer.loss", lastLoss, AtomicReference::get);
+        metrics.gauge("sinkhorn.trainer.images.per.second", lastRate, AtomicReference::get);
+    }
+
+    void run(Job job) {
+        if (job.finished()) {
+            return; // cancelled while queued
+        }
+        job.running();
+        SinkhornModel model = null;
+        try {
+            TrainingSpec spec = job.spec();
+            Dataset data = datasets.load(spec.getDataset());
+            Start start = start(job, spec, data);
+            model = start.model();
+            JigsawTrainer trainer = new JigsawTrainer(model, new TrainingSettings(spec.getBatchSize(), spec.getLearningRate(),
+                    spec.getNSamples(), spec.getNoiseFactor(), spec.getSeed()));
+            List<CompletableFuture<Long>> deliveries = new ArrayList<>();
+            ProgressReporter progress = new ProgressReporter(job, spec, trainer.stepsPerEpoch(count(data.train(), spec)));
+            for (int e = 1; e <= spec.getEpochs(); e++) {
+                EpochResult r = trainer.epoch(data.train(), spec.getTrainLimit(), e, progress, job::cancelRequested);
+                if (r.steps() > 0) {
+                    job.emit(TrainingEvent.newBuilder().setEpochEnd(EpochEnd.newBuilder().setEpoch(start.epochOffset() + e)
+                            .setMeanLoss(r.meanLoss()).setSeconds(r.seconds())));
+                    deliveries.add(publisher.publish(job, checkpoint(job, model, data, start.epochOffset() + e, r.meanLoss())));
+                }
+                failIfUndeliverable(deliveries);
+                if (r.cancelled()) {
+                    break;
+                }
+            }
+            for (CompletableFuture<Long> d : deliveries) {
+                d.get(config.checkpointDeliveryTimeout().toMillis() + 1000, TimeUnit.MILLISECONDS);
+            }
+            if (job.cancelRequested()) {
+                job.finish(JobState.CANCELLED, "cancelled at the client's request");
+            } else {
+                job.awaitEvaluation(config.finalEvaluationWait().toMillis());
+                job.finish(JobState.SUCCEEDED, "");
+            }
+        } catch (ExecutionException e) {
+            fail(job, e.getCause());
+        } catch (Exception e) {
+            fail(job, e);
+        } finally {
+            if (model != null) {
+                model.close();
+            }
+        }
+    }
+
+    private void fail(Job job, Throwable e) {
+        LOG.errorf(e, "job %s (%s) failed", job.id(), job.model());
+        job.finish(JobState.FAILED, e.getMessage() == null ? e.toString() : e.getMessage());
+    }
+
+    private static void failIfUndeliverable(List<CompletableFuture<Long>> deliveries) throws Exception {
+        for (CompletableFuture<Long> d : deliveries) {
+            if (d.isCompletedExceptionally()) {
+                d.get(); // throws the delivery failure
+            }
+        }
+    }
+
+    private record Start(SinkhornModel model, int epochOffset) {
+    }
+
+    /** A fresh model, or with resume = true the newest checkpoint of the model (whose spec then wins). */
+    private Start start(Job job, TrainingSpec spec, Dataset data) throws MalformedModelException {
+        ImageSet train = data.train();
+        if (spec.getResume()) {
+            CheckpointLog.Newest newest = CheckpointLog.read(bootstrapServers, spec.getModel(), Duration.ofSeconds(30));
+            if (newest.checkpoint().isPresent()) {
+                Checkpoint c = newest.checkpoint().get();
+                ModelSpec resumed = ModelSpecs.toCore(c.getSpec());
+                checkFits(resumed, train, spec.getDataset());
+                job.resolveSpec(spec.toBuilder().setSpec(c.getSpec()).build());
+                LOG.infof("job %s resumes %s from v%d (epoch %d)", job.id(), spec.getModel(), c.getVersion(), c.getEpoch());
+                return new Start(SinkhornModel.fromParameters(resumed, c.getPixelMean(), c.getPixelStd(),
+                        c.getParameters().toByteArray(), Devices.forName(spec.getDevice())), c.getEpoch());
+            }
+            LOG.infof("job %s: nothing to resume for %s; starting fresh", job.id(), spec.getModel());
+        }
+        dev.sinkhorn.v1.ModelSpec.Builder s = spec.getSpec().toBuilder();
+        if (s.getInChannels() == 0) {
+            s.setInChannels(train.channels());
+        }
+        if (s.getImageSize() == 0) {
+            s.setImageSize(train.height());
+        }
+        ModelSpec core = ModelSpecs.toCore(s.build());
+        checkFits(core, train, spec.getDataset());
+        job.resolveSpec(spec.toBuilder().setSpec(s).build());
+        return new Start(SinkhornModel.initialize(core, data.pixelMean(), data.pixelStd(), Devices.forName(spec.getDevice()),
+                spec.getSeed()), 0);
+    }
+
+    private static void checkFits(ModelSpec spec, ImageSet train, String dataset) {
+        if (train.channels() != spec.inChannels() || train.height() != spec.imageSize() || train.width() != spec.imageSize()) {
+            throw new IllegalArgumentException("spec expects " + spec.inChannels() + "x" + spec.imageSize() + "x" + spec.imageSize()
+                    + " images but " + dataset + " has " + train.channels() + "x" + train.height() + "x" + train.width());
+        }
+        List<String> problems = spec.problems();
+        if (!problems.isEmpty()) {
+            throw new IllegalArgumentException("invalid spec: " + String.join("; ", problems));
+        }
+    }
+
+    private static int count(ImageSet train, TrainingSpec spec) {
+        return spec.getTrainLimit() > 0 ? Math.min(spec.getTrainLimit(), train.count()) : train.count();
+    }
+
+    private static Checkpoint.Builder checkpoint(Job job, SinkhornModel model, Dataset data, int epoch, double loss) {
+        return Checkpoint.newBuilder().setModel(job.model()).setJobId(job.id()).setEpoch(epoch)
+                .setSpec(ModelSpecs.toProto(model.spec())).setParameters(ByteString.copyFrom(model.parameters()))
+                .setTrainLoss(loss).setCreatedAtMs(System.currentTimeMillis()).setDataset(data.name())
+                .setPixelMean(model.pixelMean()).setPixelStd(model.pixelStd());
+    }
+
+    /** Emits Progress at most every trainer.progress-interval, and keeps the metrics current. */
+    private final class ProgressReporter implements dev.sinkhorn.core.training.StepListener {
+        private final Job job;
+        private final long totalSteps;
+        private final long intervalNanos = config.progressInterval().toNanos();
+        private final long started = System.nanoTime();
+        private long last = System.nanoTime();
+        private double lossSum;
+        private long imagesSince;
+        private long stepsDone;
+
+        ProgressReporter(Job job, TrainingSpec spec, long stepsPerEpoch) {
+            this.job = job;
+            this.totalSteps = stepsPerEpoch * spec.getEpochs();
+        }
+
+        @Override
+        public void afterStep(int epoch, long step, long stepsPerEpoch, double loss, int n) {
+            steps.increment();
+            images.increment(n);
+            stepsDone++;
+            lossSum += loss;
+            imagesSince += n;
+            long now = System.nanoTime();
+            if (now - last < intervalNanos && step != stepsPerEpoch) {
+                return;
+            }
+            double seconds = (now - last) / 1e9;
+            double rate = imagesSince / seconds;
+            double perStep = (now - started) / 1e9 / stepsDone;
+            lastLoss.set(lossSum / imagesSince);
+            lastRate.set(rate);
+            job.emit(TrainingEvent.newBuilder().setProgress(Progress.newBuilder().setEpoch(epoch).setStep(step)
+                    .setStepsPerEpoch(stepsPerEpoch).setLoss(lossSum / imagesSince).setImagesPerSecond(rate)
+                    .setEtaSeconds(Math.max(0, totalSteps - stepsDone) * perStep)));
+            last = now;
+            lossSum = 0;
+            imagesSince = 0;
+        }
+    }
+}

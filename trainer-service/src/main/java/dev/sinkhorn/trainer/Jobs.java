@@ -1,0 +1,97 @@
+package dev.sinkhorn.trainer;
+
+import dev.sinkhorn.service.Statuses;
+import dev.sinkhorn.v1.Evaluation;
+import dev.sinkhorn.v1.JobState;
+import dev.sinkhorn.v1.TrainingSpec;
+import io.quarkus.runtime.ShutdownEvent;
+import io.quarkus.runtime.StartupEvent;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+import jakarta.inject.Inject;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+
+/** The jobs of this trainer: queued in order, run by a pool of trainer.max-concurrent-jobs threads. */
+@ApplicationScoped
+public class Jobs {
+    @Inject
+    TrainerConfig config;
+    @Inject
+    JobRunner runner;
+
+    private final Map<String, Job> jobs = new ConcurrentHashMap<>();
+    private final List<Job> order = new ArrayList<>();
+    private ExecutorService pool;
+
+    void onStart(@Observes StartupEvent event) {
+        pool = Executors.newFixedThreadPool(config.maxConcurrentJobs(), r -> {
+            Thread t = new Thread(r, "training-job");
+            t.setDaemon(true);
+            return t;
+        });
+    }
+
+    void onStop(@Observes ShutdownEvent event) {
+        jobs.values().forEach(Job::requestCancel);
+        pool.shutdownNow();
+    }
+
+    /** Queues a validated spec (defaults filled). */
+    Job start(TrainingSpec spec) {
+        Job job = new Job(UUID.randomUUID().toString(), spec);
+        jobs.put(job.id(), job);
+        synchronized (order) {
+            order.add(job);
+        }
+        pool.submit(() -> runner.run(job));
+        return job;
+    }
+
+    Job get(String id) {
+        Job job = jobs.get(id);
+        if (job == null) {
+            throw Statuses.notFound("no training job '" + id + "' on this trainer; ListJobs shows the jobs there are");
+        }
+        return job;
+    }
+
+    /**
+     * Asks a job to stop at its next step (a queued job is cancelled at once) and waits up to
+     * {@code waitMs} for it to end, so the answer can say CANCELLED.
+     */
+    Job cancel(String id, long waitMs) throws InterruptedException {
+        Job job = get(id);
+        job.requestCancel();
+        synchronized (job) {
+            if (job.snapshot().getState() == JobState.QUEUED) {
+                job.finish(JobState.CANCELLED, "cancelled before it started");
+            }
+        }
+        job.awaitFinished(waitMs);
+        return job;
+    }
+
+    List<Job> all() {
+        synchronized (order) {
+            return List.copyOf(order);
+        }
+    }
+
+    boolean anyPublished() {
+        return all().stream().anyMatch(j -> j.snapshot().getLatestVersion() > 0);
+    }
+
+    void onEvaluation(Evaluation e) {
+        for (Job job : all()) {
+            if (job.model().equals(e.getModel()) && job.owns(e.getVersion())) {
+                job.evaluation(e);
+            }
+        }
+    }
+}

@@ -1,0 +1,67 @@
+package dev.sinkhorn.trainer;
+
+import dev.sinkhorn.core.data.DatasetResolver;
+import dev.sinkhorn.core.model.Devices;
+import dev.sinkhorn.core.model.ModelSpec;
+import dev.sinkhorn.service.Checkpoints;
+import dev.sinkhorn.service.ModelSpecs;
+import dev.sinkhorn.service.Statuses;
+import dev.sinkhorn.v1.TrainingSpec;
+import java.util.ArrayList;
+import java.util.List;
+
+/** Checks a TrainingSpec (defaults filled) field by field; INVALID_ARGUMENT names every bad field. */
+final class SpecValidator {
+    private SpecValidator() {
+    }
+
+    static void validate(TrainingSpec s, TrainerConfig config) {
+        List<String> problems = new ArrayList<>();
+        if (!Checkpoints.MODEL_NAME.matcher(s.getModel()).matches()) {
+            problems.add("model: '" + s.getModel() + "' must match [A-Za-z0-9._-]{1,64} (it is required)");
+        }
+        String dataset = DatasetResolver.validateName(s.getDataset());
+        if (dataset != null) {
+            problems.add("dataset: " + dataset);
+        }
+        if (!Presets.known(s.getPreset())) {
+            problems.add("preset: '" + s.getPreset() + "' is unknown; use \"seed\" or \"fast\"");
+        }
+        if (s.getEpochs() < 1 || s.getEpochs() > config.maxEpochs()) {
+            problems.add("epochs: must be 1 to " + config.maxEpochs() + ", got " + Integer.toUnsignedString(s.getEpochs()));
+        }
+        if (s.getBatchSize() < 1 || s.getBatchSize() > config.maxBatchSize()) {
+            problems.add("batch_size: must be 1 to " + config.maxBatchSize() + ", got " + Integer.toUnsignedString(s.getBatchSize()));
+        }
+        if (!(s.getLearningRate() > 0) || !Float.isFinite(s.getLearningRate()) || s.getLearningRate() > 1) {
+            problems.add("learning_rate: must be in (0, 1], got " + s.getLearningRate());
+        }
+        if (s.getNSamples() < 1 || s.getNSamples() > config.maxSamples()) {
+            problems.add("n_samples: must be 1 to " + config.maxSamples() + ", got " + Integer.toUnsignedString(s.getNSamples()));
+        }
+        if (!(s.getNoiseFactor() >= 0) || !Float.isFinite(s.getNoiseFactor())) {
+            problems.add("noise_factor: must be >= 0 and finite, got " + s.getNoiseFactor());
+        }
+        if (!List.of("auto", "cpu", "gpu").contains(s.getDevice())) {
+            problems.add("device: must be \"auto\", \"cpu\" or \"gpu\", got '" + s.getDevice() + "'");
+        }
+        if (s.getTrainLimit() < 0) {
+            problems.add("train_limit: must be >= 0");
+        }
+        // in_channels and image_size come from the data set when unset; check the rest now.
+        ModelSpec spec = ModelSpecs.toCore(s.getSpec());
+        ModelSpec probe = new ModelSpec(spec.task(), spec.inChannels() == 0 ? 1 : spec.inChannels(),
+                spec.imageSize() == 0 ? 28 : spec.imageSize(), spec.grid(), spec.hiddenChannels(), spec.kernelSize(),
+                spec.tau(), spec.nIter());
+        for (String p : probe.problems()) {
+            problems.add("spec." + p);
+        }
+        if (!problems.isEmpty()) {
+            throw Statuses.invalid("invalid TrainingSpec: " + String.join("; ", problems));
+        }
+        if (s.getDevice().equals("gpu") && Devices.gpuCount() == 0) {
+            throw Statuses.failedPrecondition("device: \"gpu\" was asked for but DJL finds no GPU on this trainer; "
+                    + "use \"auto\" or \"cpu\"");
+        }
+    }
+}

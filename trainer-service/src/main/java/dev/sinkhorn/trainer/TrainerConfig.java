@@ -1,0 +1,29 @@
+package dev.sinkhorn.trainer;
+
+import io.smallrye.config.ConfigMapping;
+import java.time.Duration;
+
+/** Job, progress and checkpoint settings (application.properties prefix {@code trainer}). */
+@ConfigMapping(prefix = "trainer")
+public interface TrainerConfig {
+    /** Jobs that may run at the same time; more wait QUEUED. */
+    int maxConcurrentJobs();
+
+    /** A Progress event at most this often. */
+    Duration progressInterval();
+
+    /** Checkpoints waiting for Kafka; training blocks while the queue is full. */
+    int checkpointQueue();
+
+    /** A checkpoint not acknowledged by Kafka within this time fails its job. */
+    Duration checkpointDeliveryTimeout();
+
+    /** How long a finished job waits for the evaluation of its last checkpoint, to stream it before `finished`. */
+    Duration finalEvaluationWait();
+
+    int maxEpochs();
+
+    int maxBatchSize();
+
+    int maxSamples();
+}

@@ -1,0 +1,109 @@
+package dev.sinkhorn.trainer;
+
+import static dev.sinkhorn.trainer.TrainerClient.TRAINER;
+import static dev.sinkhorn.trainer.TrainerClient.assertStatus;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import ai.djl.Device;
+import dev.sinkhorn.core.data.TestData;
+import dev.sinkhorn.core.model.SinkhornModel;
+import dev.sinkhorn.core.training.JigsawEvaluation;
+import dev.sinkhorn.service.ModelSpecs;
+import dev.sinkhorn.testing.KafkaTestResource;
+import dev.sinkhorn.testing.RequiresKafka;
+import dev.sinkhorn.v1.Checkpoint;
+import dev.sinkhorn.v1.JobRef;
+import dev.sinkhorn.v1.JobState;
+import dev.sinkhorn.v1.ListJobsRequest;
+import dev.sinkhorn.v1.ModelSpec;
+import dev.sinkhorn.v1.TrainingEvent;
+import dev.sinkhorn.v1.TrainingJob;
+import dev.sinkhorn.v1.TrainingSpec;
+import dev.sinkhorn.v1.WatchRequest;
+import io.grpc.Status;
+import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+import java.time.Duration;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/** Training jobs through a real gRPC channel, checkpoints on the real broker, real MNIST. */
+@QuarkusTest
+@RequiresKafka
+@QuarkusTestResource(KafkaTestResource.class)
+class TrainingJobTest {
+
+    @Test
+    void aShortRealRunLearnsAndPublishesALoadableCheckpoint() throws Exception {
+        TrainingJob job = TRAINER.startTraining(TrainerClient.quick("quick").setTrainLimit(6400).build());
+        assertEquals("quick", job.getModel());
+        assertEquals(5, job.getSpec().getSpec().getKernelSize(), "defaults are filled in");
+        assertEquals(0.1f, job.getSpec().getSpec().getTau());
+        List<TrainingEvent> events = TrainerClient.watchToEnd(job.getJobId(), Duration.ofMinutes(3));
+
+        TrainingEvent last = events.get(events.size() - 1);
+        assertEquals(JobState.SUCCEEDED, last.getFinished().getState(), last.getFinished().getError());
+        assertEquals(1, last.getFinished().getSpec().getSpec().getInChannels(), "in_channels came from the data set");
+        List<Double> losses = events.stream().filter(TrainingEvent::hasProgress).map(e -> e.getProgress().getLoss()).toList();
+        assertTrue(losses.size() >= 2, "progress events: " + losses);
+        assertTrue(losses.get(losses.size() - 1) < 0.6 * losses.get(0), "the loss falls: " + losses);
+        assertTrue(events.stream().anyMatch(e -> e.hasProgress() && e.getProgress().getImagesPerSecond() > 0));
+        assertEquals(1, events.stream().filter(TrainingEvent::hasEpochEnd).count());
+        TrainingEvent published = events.stream().filter(TrainingEvent::hasCheckpoint).findFirst().orElseThrow();
+        assertEquals(1, published.getCheckpoint().getEpoch());
+
+        List<Checkpoint> onTopic = TrainerClient.checkpoints("quick");
+        assertEquals(1, onTopic.size());
+        Checkpoint c = onTopic.get(0);
+        assertEquals(published.getCheckpoint().getVersion(), c.getVersion());
+        assertEquals(job.getJobId(), c.getJobId());
+        assertEquals("mnist", c.getDataset());
+        assertEquals(published.getCheckpoint().getSizeBytes(), c.getParameters().size());
+        try (SinkhornModel fresh = SinkhornModel.fromParameters(ModelSpecs.toCore(c.getSpec()), c.getPixelMean(), c.getPixelStd(),
+                c.getParameters().toByteArray(), Device.cpu())) {
+            assertArrayEquals(c.getParameters().toByteArray(), fresh.parameters(), "the fresh network holds exactly those parameters");
+            double tau = JigsawEvaluation.score(fresh, TestData.mnist().test(), 1000, 11).meanKendallTau();
+            assertTrue(tau > 0.5, "held-out Kendall tau " + tau + " (chance is 0)");
+        }
+    }
+
+    @Test
+    void validatesTheSpecFieldByField() {
+        assertStatus(Status.Code.INVALID_ARGUMENT, () -> TRAINER.startTraining(TrainingSpec.newBuilder().build()),
+                "model: '' must match");
+        assertStatus(Status.Code.INVALID_ARGUMENT, () -> TRAINER.startTraining(TrainingSpec.newBuilder().setModel("m")
+                        .setDataset("cifar").setLearningRate(-1).setDevice("tpu").setPreset("slow")
+                        .setSpec(ModelSpec.newBuilder().setGrid(9).setKernelSize(4).setTask("sorting")).build()),
+                "dataset: unknown data set 'cifar'", "learning_rate: must be in (0, 1]", "device: must be",
+                "preset: 'slow' is unknown", "spec.grid: must be 2 to 7, got 9", "spec.kernel_size: must be odd", "spec.task:");
+        assertStatus(Status.Code.INVALID_ARGUMENT, () -> TRAINER.startTraining(TrainingSpec.newBuilder().setModel("m")
+                .setEpochs(100000).setBatchSize(100000).setNSamples(1000).build()), "epochs: must be 1 to 1000",
+                "batch_size: must be 1 to 4096", "n_samples: must be 1 to 64");
+        assertStatus(Status.Code.INVALID_ARGUMENT, () -> TRAINER.startTraining(TrainingSpec.newBuilder().setModel("bad name!").build()),
+                "model: 'bad name!'");
+        assertStatus(Status.Code.FAILED_PRECONDITION, () -> TRAINER.startTraining(TrainingSpec.newBuilder().setModel("m")
+                .setDevice("gpu").build()), "DJL finds no GPU");
+        assertStatus(Status.Code.NOT_FOUND, () -> TRAINER.cancelTraining(JobRef.newBuilder().setJobId("nope").build()), "no training job 'nope'");
+        assertStatus(Status.Code.NOT_FOUND, () -> TRAINER.watchTraining(WatchRequest.newBuilder().setJobId("nope").build()).hasNext(),
+                "no training job 'nope'");
+    }
+
+    @Test
+    void cancelStopsAJobAtItsNextStepAndSaysSo() {
+        TrainingJob job = TRAINER.startTraining(TrainingSpec.newBuilder().setModel("cancelled").setEpochs(50).setSeed(1).build());
+        List<TrainingEvent> seen = TrainerClient.watchUntil(job.getJobId(), Duration.ofMinutes(3), TrainingEvent::hasProgress);
+        assertTrue(seen.get(seen.size() - 1).hasProgress(), "training started");
+        TrainingJob cancelled = TRAINER.cancelTraining(JobRef.newBuilder().setJobId(job.getJobId()).build());
+        assertEquals(JobState.CANCELLED, cancelled.getState());
+        List<TrainingEvent> all = TrainerClient.watchToEnd(job.getJobId(), Duration.ofMinutes(1));
+        TrainingJob end = all.get(all.size() - 1).getFinished();
+        assertEquals(JobState.CANCELLED, end.getState());
+        assertTrue(end.getError().contains("cancelled"), end.getError());
+        // What was trained before the cancellation is kept: one checkpoint of the partial first epoch.
+        assertEquals(1, TrainerClient.checkpoints("cancelled").size());
+        assertTrue(TRAINER.listJobs(ListJobsRequest.getDefaultInstance()).getJobsList().stream()
+                .anyMatch(j -> j.getJobId().equals(job.getJobId()) && j.getState() == JobState.CANCELLED));
+    }
+}
