@@ -80,12 +80,12 @@ public class JobRunner {
                     spec.getNSamples(), spec.getNoiseFactor(), spec.getSeed()));
             List<CompletableFuture<Long>> deliveries = new ArrayList<>();
             ProgressReporter progress = new ProgressReporter(job, spec, trainer.stepsPerEpoch(count(data.train(), spec)));
-            for (int e = 1; e <= spec.getEpochs(); e++) {
+            for (int e = start.epochOffset() + 1; e <= start.epochOffset() + spec.getEpochs(); e++) {
                 EpochResult r = trainer.epoch(data.train(), spec.getTrainLimit(), e, progress, job::cancelRequested);
                 if (r.steps() > 0) {
-                    job.emit(TrainingEvent.newBuilder().setEpochEnd(EpochEnd.newBuilder().setEpoch(start.epochOffset() + e)
+                    job.emit(TrainingEvent.newBuilder().setEpochEnd(EpochEnd.newBuilder().setEpoch(e)
                             .setMeanLoss(r.meanLoss()).setSeconds(r.seconds())));
-                    deliveries.add(publisher.publish(job, checkpoint(job, model, data, start.epochOffset() + e, r.meanLoss())));
+                    deliveries.add(publisher.publish(job, checkpoint(job, model, data, e, r.meanLoss())));
                 }
                 failIfUndeliverable(deliveries);
                 if (r.cancelled()) {

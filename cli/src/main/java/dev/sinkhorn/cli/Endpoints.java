@@ -1,0 +1,79 @@
+package dev.sinkhorn.cli;
+
+import dev.sinkhorn.v1.InferenceServiceGrpc;
+import dev.sinkhorn.v1.MatcherServiceGrpc;
+import dev.sinkhorn.v1.TrainerServiceGrpc;
+import io.grpc.health.v1.HealthCheckRequest;
+import io.grpc.health.v1.HealthCheckResponse;
+import io.grpc.health.v1.HealthGrpc;
+import io.grpc.ManagedChannel;
+import io.grpc.ManagedChannelBuilder;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/** Channels to the three services, opened on first use. */
+final class Endpoints implements AutoCloseable {
+    private final String trainer;
+    private final String inference;
+    private final String matcher;
+    private final Map<String, ManagedChannel> channels = new LinkedHashMap<>();
+
+    Endpoints(String trainer, String inference, String matcher) {
+        this.trainer = trainer;
+        this.inference = inference;
+        this.matcher = matcher;
+    }
+
+    String trainerAddress() {
+        return trainer;
+    }
+
+    String inferenceAddress() {
+        return inference;
+    }
+
+    String matcherAddress() {
+        return matcher;
+    }
+
+    synchronized ManagedChannel channel(String address) {
+        return channels.computeIfAbsent(address, a -> ManagedChannelBuilder.forTarget(a).usePlaintext()
+                .maxInboundMessageSize(64 << 20).build());
+    }
+
+    TrainerServiceGrpc.TrainerServiceBlockingStub trainer() {
+        return TrainerServiceGrpc.newBlockingStub(channel(trainer));
+    }
+
+    InferenceServiceGrpc.InferenceServiceBlockingStub inference() {
+        return InferenceServiceGrpc.newBlockingStub(channel(inference)).withMaxOutboundMessageSize(64 << 20);
+    }
+
+    MatcherServiceGrpc.MatcherServiceBlockingStub matcher() {
+        return MatcherServiceGrpc.newBlockingStub(channel(matcher)).withMaxOutboundMessageSize(64 << 20);
+    }
+
+    /** True when the standard gRPC health service at the address answers SERVING. */
+    boolean serving(String address) {
+        try {
+            return HealthGrpc.newBlockingStub(channel(address)).withDeadlineAfter(3, TimeUnit.SECONDS)
+                    .check(HealthCheckRequest.getDefaultInstance()).getStatus() == HealthCheckResponse.ServingStatus.SERVING;
+        } catch (RuntimeException e) {
+            return false;
+        }
+    }
+
+    @Override
+    public synchronized void close() {
+        for (ManagedChannel c : channels.values()) {
+            c.shutdownNow();
+            try {
+                c.awaitTermination(2, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        channels.clear();
+    }
+}

@@ -1,0 +1,129 @@
+package dev.sinkhorn.cli;
+
+import dev.sinkhorn.v1.JobState;
+import dev.sinkhorn.v1.ModelSpec;
+import dev.sinkhorn.v1.TrainingEvent;
+import dev.sinkhorn.v1.TrainingJob;
+import dev.sinkhorn.v1.TrainingSpec;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParentCommand;
+import picocli.CommandLine.Spec;
+
+/** `sinkhorn train`: start a training job and follow it with a progress bar. */
+@Command(name = "train", description = "Train a Sinkhorn network on the jigsaw task and follow the job (Ctrl-C asks whether to cancel).")
+final class TrainCommand implements Callable<Integer> {
+    @ParentCommand
+    SinkhornCli root;
+    @Spec
+    picocli.CommandLine.Model.CommandSpec spec;
+
+    @Option(names = "--model", required = true, description = "model name (Kafka key of its checkpoints)")
+    String model;
+    @Option(names = "--dataset", description = "mnist (default), fashion-mnist, idx:<dir>")
+    String dataset;
+    @Option(names = "--preset", description = "seed (default: the notebook's settings) or fast")
+    String preset;
+    @Option(names = "--grid", description = "pieces per side, 2-7 (default 2)")
+    Integer grid;
+    @Option(names = "--epochs", description = "default 5 (preset fast: 2)")
+    Integer epochs;
+    @Option(names = "--batch-size", description = "default 64 (preset fast: 128)")
+    Integer batchSize;
+    @Option(names = "--learning-rate", description = "Adam learning rate, default 1e-4 (preset fast: 3e-3)")
+    Float learningRate;
+    @Option(names = "--samples", description = "Gumbel-Sinkhorn samples per image (default 1)")
+    Integer samples;
+    @Option(names = "--noise-factor", description = "Gumbel noise scale (default 1)")
+    Float noiseFactor;
+    @Option(names = "--tau", description = "temperature (default 0.1)")
+    Float tau;
+    @Option(names = "--n-iter", description = "Sinkhorn iterations (default 20)")
+    Integer nIter;
+    @Option(names = "--hidden", description = "hidden channels (default 32)")
+    Integer hidden;
+    @Option(names = "--kernel", description = "kernel size (default 5)")
+    Integer kernel;
+    @Option(names = "--seed", defaultValue = "0", description = "seed (default 0)")
+    long seed;
+    @Option(names = "--train-limit", defaultValue = "0", description = "train on the first N images only (0: all)")
+    int trainLimit;
+    @Option(names = "--resume", description = "start from the newest checkpoint of the model")
+    boolean resume;
+    @Option(names = "--device", description = "auto (default), cpu or gpu")
+    String device;
+    @Option(names = "--detach", description = "print the job id and return at once")
+    boolean detach;
+    @Option(names = "--loss-png", description = "write the loss curve to this PNG when the job ends")
+    Path lossPng;
+
+    TrainingSpec toSpec() {
+        TrainingSpec.Builder b = TrainingSpec.newBuilder().setModel(model).setSeed(seed).setTrainLimit(trainLimit).setResume(resume);
+        ModelSpec.Builder s = ModelSpec.newBuilder();
+        if (dataset != null) b.setDataset(dataset);
+        if (preset != null) b.setPreset(preset);
+        if (epochs != null) b.setEpochs(epochs);
+        if (batchSize != null) b.setBatchSize(batchSize);
+        if (learningRate != null) b.setLearningRate(learningRate);
+        if (samples != null) b.setNSamples(samples);
+        if (noiseFactor != null) b.setNoiseFactor(noiseFactor);
+        if (device != null) b.setDevice(device);
+        if (grid != null) s.setGrid(grid);
+        if (tau != null) s.setTau(tau);
+        if (nIter != null) s.setNIter(nIter);
+        if (hidden != null) s.setHiddenChannels(hidden);
+        if (kernel != null) s.setKernelSize(kernel);
+        return b.setSpec(s).build();
+    }
+
+    @Override
+    public Integer call() throws Exception {
+        TrainingJob job = root.endpoints().trainer().startTraining(toSpec());
+        PrintWriter out = spec.commandLine().getOut();
+        PrintWriter err = spec.commandLine().getErr();
+        if (detach) {
+            out.println(root.json ? Output.json(job) : job.getJobId());
+            return 0;
+        }
+        err.println("job " + job.getJobId() + " (" + job.getModel() + ") " + job.getState());
+        JobWatcher.Result r = new JobWatcher(root.endpoints(), err).watch(job.getJobId());
+        if (lossPng != null) {
+            writeLossCurve(r.events(), job.getModel(), lossPng);
+            err.println("loss curve: " + lossPng);
+        }
+        return report(root, out, r);
+    }
+
+    /** Prints how the job ended; exit code 0 only when it succeeded. */
+    static int report(SinkhornCli root, PrintWriter out, JobWatcher.Result r) {
+        if (r.finished() == null) {
+            return 0; // detached on purpose
+        }
+        if (root.json) {
+            out.println(Output.json(r.finished()));
+        } else {
+            out.println("job " + r.finished().getJobId() + ": " + r.finished().getState()
+                    + (r.finished().getLatestVersion() > 0 ? ", latest checkpoint v" + r.finished().getLatestVersion() : ""));
+        }
+        return r.finished().getState() == JobState.SUCCEEDED || r.finished().getState() == JobState.CANCELLED ? 0 : Errors.FAILED;
+    }
+
+    static void writeLossCurve(List<TrainingEvent> events, String model, Path file) throws java.io.IOException {
+        List<double[]> progress = new ArrayList<>();
+        List<double[]> epochs = new ArrayList<>();
+        for (TrainingEvent e : events) {
+            if (e.hasProgress() && e.getProgress().getStepsPerEpoch() > 0) {
+                double x = e.getProgress().getEpoch() - 1 + (double) e.getProgress().getStep() / e.getProgress().getStepsPerEpoch();
+                progress.add(new double[] {x, e.getProgress().getLoss()});
+            } else if (e.hasEpochEnd()) {
+                epochs.add(new double[] {e.getEpochEnd().getEpoch(), e.getEpochEnd().getMeanLoss()});
+            }
+        }
+        Pictures.lossCurve(progress, epochs, "training loss of " + model, file);
+    }
+}
