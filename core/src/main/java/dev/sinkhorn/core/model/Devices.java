@@ -4,12 +4,16 @@ import ai.djl.Device;
 import ai.djl.engine.Engine;
 
 /**
- * Where models run. Touching this class first sets DJL offline: without it the engine's start-up
- * makes telemetry calls that hang on machines without internet access.
+ * Where models run. Touching this class first sets DJL offline unless the deployment chose
+ * otherwise (ai.djl.offline or DJL_OFFLINE set): the engine's start-up would otherwise make
+ * telemetry calls that hang on machines without internet access. (The GPU deployment sets
+ * DJL_OFFLINE=false so DJL can fetch the CUDA build of libtorch.)
  */
 public final class Devices {
     static {
-        System.setProperty("ai.djl.offline", "true");
+        if (System.getProperty("ai.djl.offline") == null && System.getenv("DJL_OFFLINE") == null) {
+            System.setProperty("ai.djl.offline", "true");
+        }
     }
 
     private Devices() {
