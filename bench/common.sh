@@ -22,7 +22,7 @@ start_service() {
     -jar "$name-service/target/quarkus-app/quarkus-run.jar" >"target/bench-$name.log" 2>&1 &
   BENCH_PIDS+=($!)
   for _ in $(seq 1 240); do
-    curl -fs "http://127.0.0.1:$http/q/health/ready" >/dev/null 2>&1 && { echo "[bench] $name ready" >&2; return; }
+    curl -fs "http://127.0.0.1:$http/q/health/${HEALTH:-ready}" >/dev/null 2>&1 && { echo "[bench] $name ${HEALTH:-ready}" >&2; return; }
     sleep 0.5
   done
   echo "[bench] $name did not become ready; see target/bench-$name.log" >&2
@@ -32,4 +32,13 @@ start_service() {
 stop_services() {
   for pid in "${BENCH_PIDS[@]}"; do kill "$pid" 2>/dev/null || true; done
   for pid in "${BENCH_PIDS[@]}"; do wait "$pid" 2>/dev/null || true; done
+}
+
+# torch 2.13 CPU (the PyTorch references) in .venv, from the machine's local wheel index.
+ensure_torch() {
+  if [ ! -x .venv/bin/python ] || ! .venv/bin/python -c "import torch" 2>/dev/null; then
+    echo "[bench] installing torch 2.13.0+cpu into .venv ..." >&2
+    python3 -m venv --system-site-packages .venv
+    .venv/bin/pip install -q --index-url file:///opt/pypi/simple torch==2.13.0+cpu >&2
+  fi
 }

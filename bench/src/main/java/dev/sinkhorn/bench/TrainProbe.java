@@ -13,7 +13,7 @@ import dev.sinkhorn.core.training.TrainingSettings;
 
 /**
  * Trains one setting and prints, per epoch, throughput and the full-test-set score.
- * Arguments: grid epochs learningRate [limit] [hidden] [tau] [nSamples] [batch] [seed].
+ * Arguments: grid epochs learningRate [limit] [hidden] [tau] [nSamples] [batch] [seed] [nIter] [dataset].
  */
 public final class TrainProbe {
     public static void main(String[] a) {
@@ -28,7 +28,8 @@ public final class TrainProbe {
         int batch = a.length > 7 ? Integer.parseInt(a[7]) : 64;
         long seed = a.length > 8 ? Long.parseLong(a[8]) : 0;
         int nIter = a.length > 9 ? Integer.parseInt(a[9]) : 20;
-        Dataset mnist = DatasetResolver.fromEnvironment(System.err::println).load("mnist");
+        String datasetName = a.length > 10 ? a[10] : "mnist";
+        Dataset mnist = DatasetResolver.fromEnvironment(System.err::println).load(datasetName);
         ModelSpec spec = new ModelSpec("jigsaw", 1, 28, grid, hidden, 5, tau, nIter);
         try (SinkhornModel model = SinkhornModel.initialize(spec, mnist.pixelMean(), mnist.pixelStd(), Device.cpu(), seed)) {
             JigsawTrainer t = new JigsawTrainer(model, new TrainingSettings(batch, lr, samples, 1f, seed));
@@ -36,9 +37,12 @@ public final class TrainProbe {
             for (int e = 1; e <= epochs; e++) {
                 EpochResult r = t.epoch(mnist.train(), limit, e, (ep, s, n, l, i) -> { }, () -> false);
                 trainSeconds += r.seconds();
-                PermutationScores s = JigsawEvaluation.score(model, mnist.test(), 10000, 2018);
-                System.out.printf("epoch %d loss %.3f %.0f img/s train %.1f s total | test tau %.4f wrong %.4f any %.4f%n",
-                        e, r.meanLoss(), r.images() / r.seconds(), trainSeconds, s.meanKendallTau(), s.propWrong(), s.propAnyWrong());
+                JigsawEvaluation.Result res = JigsawEvaluation.evaluate(model, mnist.test(), 10000, 2018);
+                PermutationScores s = res.positional();
+                PermutationScores i = res.interchangeable();
+                System.out.printf("epoch %d loss %.3f %.0f img/s train %.1f s total | test tau %.4f wrong %.4f any %.4f"
+                                + " | identical pieces interchangeable: tau %.4f any %.4f%n", e, r.meanLoss(), r.images() / r.seconds(),
+                        trainSeconds, s.meanKendallTau(), s.propWrong(), s.propAnyWrong(), i.meanKendallTau(), i.propAnyWrong());
             }
         }
     }

@@ -8,11 +8,11 @@ import dev.sinkhorn.core.jigsaw.JigsawBatch;
 import dev.sinkhorn.core.model.ModelSpec;
 import dev.sinkhorn.core.model.SinkhornModel;
 import dev.sinkhorn.service.Checkpoints;
+import dev.sinkhorn.service.ProtoArrays;
 import dev.sinkhorn.service.Topics;
 import dev.sinkhorn.v1.Evaluation;
 import dev.sinkhorn.v1.MatchAndScoreRequest;
 import dev.sinkhorn.v1.MatcherServiceGrpc;
-import dev.sinkhorn.v1.MatrixBatch;
 import dev.sinkhorn.v1.Permutation;
 import dev.sinkhorn.v1.ScoreResponse;
 import dev.sinkhorn.v1.Tensor;
@@ -207,11 +207,7 @@ public class EvaluationRunner {
     private static MatchAndScoreRequest request(JigsawBatch puzzles, float[] logAlpha) {
         int b = puzzles.batch();
         int p = puzzles.pieces();
-        MatrixBatch.Builder matrices = MatrixBatch.newBuilder().setBatch(b).setRows(p).setCols(p);
-        for (float v : logAlpha) {
-            matrices.addValues(v);
-        }
-        MatchAndScoreRequest.Builder req = MatchAndScoreRequest.newBuilder().setMatrices(matrices);
+        MatchAndScoreRequest.Builder req = MatchAndScoreRequest.newBuilder().setMatrices(ProtoArrays.matrixBatch(b, p, p, logAlpha));
         for (int[] perm : puzzles.permutations()) {
             Permutation.Builder pb = Permutation.newBuilder();
             for (int i : perm) {

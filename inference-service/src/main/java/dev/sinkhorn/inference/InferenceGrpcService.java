@@ -10,6 +10,7 @@ import dev.sinkhorn.core.sinkhorn.SinkhornOps;
 import dev.sinkhorn.core.sinkhorn.SinkhornResult;
 import dev.sinkhorn.service.MatrixBatchValidator;
 import dev.sinkhorn.service.MatrixShape;
+import dev.sinkhorn.service.ProtoArrays;
 import dev.sinkhorn.service.Statuses;
 import dev.sinkhorn.service.UnaryCalls;
 import dev.sinkhorn.v1.GumbelSinkhornRequest;
@@ -73,7 +74,7 @@ public class InferenceGrpcService extends InferenceServiceGrpc.InferenceServiceI
                 throw Statuses.invalid("tolerance must be >= 0 and finite, got " + request.getTolerance());
             }
             try (NDManager m = NDManager.newBaseManager(Devices.forName("auto"))) {
-                NDArray x = m.create(values(request.getLogAlpha()), new Shape(s.batch(), s.rows(), s.cols()));
+                NDArray x = m.create(ProtoArrays.values(request.getLogAlpha()), new Shape(s.batch(), s.rows(), s.cols()));
                 return response(SinkhornOps.sinkhorn(x, tau, nIter, request.getTolerance()), s.rows());
             }
         });
@@ -99,7 +100,7 @@ public class InferenceGrpcService extends InferenceServiceGrpc.InferenceServiceI
             }
             long seed = request.hasSeed() ? request.getSeed() : ThreadLocalRandom.current().nextLong();
             try (NDManager m = NDManager.newBaseManager(Devices.forName("auto"))) {
-                NDArray x = m.create(values(request.getLogAlpha()), new Shape(s.batch(), s.rows(), s.cols()));
+                NDArray x = m.create(ProtoArrays.values(request.getLogAlpha()), new Shape(s.batch(), s.rows(), s.cols()));
                 return response(SinkhornOps.gumbelSinkhorn(x, tau, nIter, (int) samples, noise, seed), s.rows());
             }
         });
@@ -115,10 +116,11 @@ public class InferenceGrpcService extends InferenceServiceGrpc.InferenceServiceI
                 LoadedModel loaded = lease.model();
                 SinkhornModel model = loaded.model();
                 int batch = validatePieces(request.getPieces(), model.spec());
-                SinkhornModel.Prediction p = model.predict(toArray(request.getPieces().getValuesList()), batch);
+                SinkhornModel.Prediction p = model.predict(ProtoArrays.values(request.getPieces()), batch);
                 int n = model.spec().pieces();
                 PredictResponse.Builder r = PredictResponse.newBuilder().setModel(loaded.name()).setVersion(loaded.version())
-                        .setLogAlpha(batch(batch, n, p.logAlpha())).setSoftPermutation(batch(batch, n, p.softPermutation()));
+                        .setLogAlpha(ProtoArrays.matrixBatch(batch, n, n, p.logAlpha()))
+                        .setSoftPermutation(ProtoArrays.matrixBatch(batch, n, n, p.softPermutation()));
                 if (request.getHard()) {
                     r.addAllAssignments(hardAssignments(r.getLogAlpha()).getAssignmentsList());
                 }
@@ -200,32 +202,11 @@ public class InferenceGrpcService extends InferenceServiceGrpc.InferenceServiceI
 
     private static SinkhornResponse response(SinkhornResult r, int n) {
         float[] m = r.matrices().toFloatArray();
-        SinkhornResponse.Builder b = SinkhornResponse.newBuilder().setMatrices(batch(m.length / (n * n), n, m))
+        SinkhornResponse.Builder b = SinkhornResponse.newBuilder().setMatrices(ProtoArrays.matrixBatch(m.length / (n * n), n, n, m))
                 .setIterations(r.iterations());
         for (float e : r.maxMarginalError()) {
             b.addMaxMarginalError(e);
         }
         return b.build();
     }
-
-    private static MatrixBatch batch(int b, int n, float[] values) {
-        MatrixBatch.Builder m = MatrixBatch.newBuilder().setBatch(b).setRows(n).setCols(n);
-        for (float v : values) {
-            m.addValues(v);
-        }
-        return m.build();
-    }
-
-    private static float[] values(MatrixBatch m) {
-        return toArray(m.getValuesList());
-    }
-
-    private static float[] toArray(List<Float> list) {
-        float[] v = new float[list.size()];
-        for (int k = 0; k < v.length; k++) {
-            v[k] = list.get(k);
-        }
-        return v;
-    }
-
 }

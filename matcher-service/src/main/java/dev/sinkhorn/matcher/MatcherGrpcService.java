@@ -6,6 +6,7 @@ import dev.sinkhorn.core.matching.InfeasibleAssignmentException;
 import dev.sinkhorn.core.matching.PermutationScores;
 import dev.sinkhorn.service.MatrixBatchValidator;
 import dev.sinkhorn.service.MatrixShape;
+import dev.sinkhorn.service.ProtoArrays;
 import dev.sinkhorn.service.Statuses;
 import dev.sinkhorn.service.UnaryCalls;
 import dev.sinkhorn.v1.DualPotentials;
@@ -13,7 +14,6 @@ import dev.sinkhorn.v1.MatchAndScoreRequest;
 import dev.sinkhorn.v1.MatchRequest;
 import dev.sinkhorn.v1.MatchResponse;
 import dev.sinkhorn.v1.MatcherServiceGrpc;
-import dev.sinkhorn.v1.MatrixBatch;
 import dev.sinkhorn.v1.Permutation;
 import dev.sinkhorn.v1.SampleMatchingRequest;
 import dev.sinkhorn.v1.ScoreRequest;
@@ -63,7 +63,7 @@ public class MatcherGrpcService extends MatcherServiceGrpc.MatcherServiceImplBas
         UnaryCalls.answer(out, () -> {
             float forbidden = request.getMinimize() ? Float.POSITIVE_INFINITY : Float.NEGATIVE_INFINITY;
             MatrixShape s = validator.validate("matrices", request.getMatrices(), false, forbidden);
-            AssignmentResult[] results = matcher.solve(values(request.getMatrices()), s.batch(), s.rows(), s.cols(),
+            AssignmentResult[] results = matcher.solve(ProtoArrays.values(request.getMatrices()), s.batch(), s.rows(), s.cols(),
                     request.getMinimize(), request.getIncludePotentials(), Context.current()::isCancelled);
             return toResponse(results, request.getIncludePotentials());
         }, e -> toStatus(e, context));
@@ -84,7 +84,7 @@ public class MatcherGrpcService extends MatcherServiceGrpc.MatcherServiceImplBas
                 throw Statuses.invalid("noise_factor must be finite and >= 0, got " + request.getNoiseFactor());
             }
             long seed = request.hasSeed() ? request.getSeed() : ThreadLocalRandom.current().nextLong();
-            AssignmentResult[] results = matcher.sample(values(request.getLogAlpha()), s.batch(), s.rows(), s.cols(),
+            AssignmentResult[] results = matcher.sample(ProtoArrays.values(request.getLogAlpha()), s.batch(), s.rows(), s.cols(),
                     (int) samples, noise, seed, Context.current()::isCancelled);
             return toResponse(results, false);
         }, e -> toStatus(e, context));
@@ -134,11 +134,11 @@ public class MatcherGrpcService extends MatcherServiceGrpc.MatcherServiceImplBas
                 try {
                     String at = "message " + message++ + ": ";
                     MatrixShape s = validate(at, request);
-                    AssignmentResult[] results = matcher.solve(values(request.getMatrices()), s.batch(), s.rows(), s.cols(),
+                    AssignmentResult[] results = matcher.solve(ProtoArrays.values(request.getMatrices()), s.batch(), s.rows(), s.cols(),
                             false, false, context::isCancelled);
                     int[][] truth = PermutationValidator.toArrays(at + "truth", request.getTruthList(), n);
                     int d = itemSize(at, request, s);
-                    float[] items = d > 0 ? values(request.getItems()) : null;
+                    float[] items = d > 0 ? ProtoArrays.values(request.getItems()) : null;
                     for (int k = 0; k < results.length; k++) {
                         scores.add(truth[k], results[k].rowToCol());
                         if (items != null) {
@@ -229,22 +229,6 @@ public class MatcherGrpcService extends MatcherServiceGrpc.MatcherServiceImplBas
     private static ScoreResponse.Builder fill(ScoreResponse.Builder b, PermutationScores scores) {
         return b.setCount(scores.count()).setMeanKendallTau(scores.meanKendallTau())
                 .setPropWrong(scores.propWrong()).setPropAnyWrong(scores.propAnyWrong());
-    }
-
-    private static float[] values(MatrixBatch m) {
-        return toArray(m.getValuesList());
-    }
-
-    private static float[] values(Tensor t) {
-        return toArray(t.getValuesList());
-    }
-
-    private static float[] toArray(java.util.List<Float> list) {
-        float[] v = new float[list.size()];
-        for (int k = 0; k < v.length; k++) {
-            v[k] = list.get(k);
-        }
-        return v;
     }
 
     static MatchResponse toResponse(AssignmentResult[] results, boolean potentials) {

@@ -4,6 +4,7 @@ import dev.sinkhorn.core.data.ImageSet;
 import dev.sinkhorn.core.jigsaw.Jigsaw;
 import dev.sinkhorn.core.jigsaw.JigsawBatch;
 import dev.sinkhorn.core.matching.AssignmentProblem;
+import dev.sinkhorn.core.matching.IdenticalItems;
 import dev.sinkhorn.core.matching.LinearAssignmentSolver;
 import dev.sinkhorn.core.matching.PermutationScores;
 import dev.sinkhorn.core.model.SinkhornModel;
@@ -19,7 +20,18 @@ public final class JigsawEvaluation {
     private JigsawEvaluation() {
     }
 
+    /**
+     * Both views of the score: positional (the paper's metrics, what the services report) and with
+     * identical pieces interchangeable (see {@link IdenticalItems}): errors that change the picture.
+     */
+    public record Result(PermutationScores positional, PermutationScores interchangeable) {
+    }
+
     public static PermutationScores score(SinkhornModel model, ImageSet images, int limit, long seed) {
+        return evaluate(model, images, limit, seed).positional();
+    }
+
+    public static Result evaluate(SinkhornModel model, ImageSet images, int limit, long seed) {
         int n = Math.min(limit, images.count());
         int grid = model.spec().grid();
         int p = grid * grid;
@@ -27,6 +39,7 @@ public final class JigsawEvaluation {
         SplittableRandom rng = new SplittableRandom(seed);
         LinearAssignmentSolver solver = new LinearAssignmentSolver();
         PermutationScores scores = new PermutationScores();
+        PermutationScores interchangeable = new PermutationScores();
         int batch = 256;
         float[] pixels = new float[batch * images.imageSize()];
         int[] idx = new int[batch];
@@ -45,8 +58,10 @@ public final class JigsawEvaluation {
                 scores.add(puzzles.permutations()[k], predicted);
                 scores.addContent(puzzles.scrambledPieces(), k * p * puzzles.pieceSize(), puzzles.pieceSize(),
                         puzzles.permutations()[k], predicted);
+                interchangeable.add(IdenticalItems.canonicalTruth(puzzles.scrambledPieces(), k * p * puzzles.pieceSize(),
+                        puzzles.pieceSize(), puzzles.permutations()[k], predicted), predicted);
             }
         }
-        return scores;
+        return new Result(scores, interchangeable);
     }
 }

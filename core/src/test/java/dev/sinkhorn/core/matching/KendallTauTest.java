@@ -1,5 +1,6 @@
 package dev.sinkhorn.core.matching;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -142,6 +143,23 @@ class KendallTauTest {
         assertEquals((1 + 2.0 / 3 + 1 - 1) / 4, s.meanKendallTau(), 1e-15);
         assertEquals(6.0 / 17, s.propWrong(), 1e-15);
         assertTrue(!s.hasContent() && Double.isNaN(s.l1()));
+    }
+
+    @Test
+    void identicalItemsAreInterchangeable() {
+        // Items 0 and 2 are identical (blank); the prediction swaps them: no visible error.
+        float[] items = {0, 0, 7, 7, 0, 0, 5, 5};
+        int[] truth = {1, 0, 3, 2};
+        int[] predicted = {3, 0, 1, 2};
+        assertArrayEquals(new int[] {3, 0, 1, 2}, IdenticalItems.canonicalTruth(items, 0, 2, truth, predicted));
+        // A distinguishable swap stays an error: items 1 and 3 differ.
+        int[] wrong = {1, 2, 3, 0};
+        assertArrayEquals(truth, IdenticalItems.canonicalTruth(items, 0, 2, truth, wrong));
+        // Partly right within a group of three identical items: the right one keeps its place.
+        float[] blank3 = {0, 0, 0, 1};
+        int[] canonical = IdenticalItems.canonicalTruth(blank3, 0, 1, new int[] {0, 1, 2, 3}, new int[] {3, 1, 0, 2});
+        assertEquals(1, canonical[1]);
+        assertEquals(3, canonical[3]);
     }
 
     @Test

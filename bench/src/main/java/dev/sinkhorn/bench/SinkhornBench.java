@@ -1,0 +1,91 @@
+package dev.sinkhorn.bench;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
+import dev.sinkhorn.core.model.Devices;
+import dev.sinkhorn.core.sinkhorn.SinkhornOps;
+import dev.sinkhorn.v1.InferenceServiceGrpc;
+import dev.sinkhorn.v1.MatrixBatch;
+import dev.sinkhorn.v1.SinkhornRequest;
+import io.grpc.ManagedChannel;
+import io.grpc.ManagedChannelBuilder;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The inference benchmark: Sinkhorn with 20 iterations on [B, N, N], ours in-process (DJL on
+ * libtorch) and over gRPC, beside PyTorch eager (bench/inference/torch_sinkhorn.py) with the same
+ * threads in the same run. Arguments: PYTHON INFERENCE_GRPC_ADDRESS THREADS.
+ */
+public final class SinkhornBench {
+    private static final int[][] SHAPES = {{64, 4}, {1024, 4}, {1024, 9}, {256, 36}, {16, 100}, {1, 1000}};
+
+    public static void main(String[] args) throws Exception {
+        String python = args[0];
+        String address = args[1];
+        String threads = args[2];
+        Devices.forName("cpu"); // DJL offline before the engine starts
+        List<String> torchCmd = new ArrayList<>(List.of(python, "bench/inference/torch_sinkhorn.py", threads));
+        for (int[] s : SHAPES) {
+            torchCmd.add(s[0] + "," + s[1]);
+        }
+        Map<String, Double> torch = Scipy.run(torchCmd);
+        ManagedChannel channel = ManagedChannelBuilder.forTarget(address).usePlaintext().maxInboundMessageSize(64 << 20).build();
+        InferenceServiceGrpc.InferenceServiceBlockingStub stub = InferenceServiceGrpc.newBlockingStub(channel)
+                .withMaxOutboundMessageSize(64 << 20);
+        List<String[]> rows = new ArrayList<>();
+        try (NDManager manager = NDManager.newBaseManager()) {
+            // Two passes over every shape: the first warms both JVMs (this one and the service's).
+            for (int pass = 0; pass < 2; pass++) {
+            rows.clear();
+            SplittableRandom rng = new SplittableRandom(1);
+            for (int[] s : SHAPES) {
+                int b = s[0];
+                int n = s[1];
+                float[] x = new float[b * n * n];
+                for (int k = 0; k < x.length; k++) {
+                    x[k] = (float) rng.nextGaussian();
+                }
+                int runs = (int) Math.max(5, Math.min(200, 2e7 / ((long) b * n * n * 40)));
+                NDArray input = manager.create(x, new Shape(b, n, n));
+                double ours = Timing.median(Math.max(3, runs / 5), runs, () -> {
+                    try (NDManager m = manager.newSubManager()) {
+                        NDArray in = input.duplicate();
+                        in.attach(m);
+                        SinkhornOps.sinkhornMatrices(in, 1f, 20);
+                    }
+                });
+                double withDiagnostics = Timing.median(Math.max(3, runs / 5), runs, () -> {
+                    try (NDManager m = manager.newSubManager()) {
+                        NDArray in = input.duplicate();
+                        in.attach(m);
+                        SinkhornOps.sinkhorn(in, 1f, 20, 0f);
+                    }
+                });
+                MatrixBatch.Builder mb = MatrixBatch.newBuilder().setBatch(b).setRows(n).setCols(n);
+                for (float v : x) {
+                    mb.addValues(v);
+                }
+                SinkhornRequest req = SinkhornRequest.newBuilder().setLogAlpha(mb).setNIter(20).build();
+                double grpc = Timing.median(Math.max(3, runs / 5), runs, () -> stub.sinkhorn(req));
+                Double t = torch.get(b + "," + n);
+                rows.add(new String[] {"[" + b + ", " + n + ", " + n + "]", String.format("%,d", (long) b * n * n), Timing.seconds(t),
+                        Timing.seconds(ours), String.format("%.2f", ours / t), Timing.seconds(withDiagnostics),
+                        Timing.seconds(grpc), String.format("%.2f", grpc / withDiagnostics)});
+            }
+            }
+        } finally {
+            channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
+        }
+        System.out.println();
+        System.out.println("| shape | B*N*N | PyTorch eager | ours in-process | ours / PyTorch | in-process with diagnostics | over gRPC | gRPC / in-process |");
+        System.out.println("|---|---:|---:|---:|---:|---:|---:|---:|");
+        for (String[] r : rows) {
+            System.out.println("| " + String.join(" | ", r) + " |");
+        }
+    }
+}
