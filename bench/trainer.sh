@@ -21,18 +21,7 @@ if [ "$what" = all ] || [ "$what" = throughput ]; then
     .venv/bin/python bench/trainer/torch_reference.py "$MNIST" tuned 30000
     $JAVA dev.sinkhorn.bench.TrainThroughput 30000 2>/dev/null | grep images_per_second
   done)
-  echo "$out" | python3 -c '
-import sys, statistics
-rates = {}
-for line in sys.stdin:
-    name, _, rate, *_ = line.split()
-    rates.setdefault(name, []).append(float(rate))
-med = {k: statistics.median(v) for k, v in rates.items()}
-print("| trainer | images/s (median of 3) | runs | ours / this |")
-print("|---|---:|---|---:|")
-for k, label in [("notebook", "seed notebook code (PyTorch 2.13, per-piece loop)"), ("tuned", "same maths, PyTorch tuned as ours"), ("ours", "ours (DJL 0.36, libtorch 2.7.1)")]:
-    print(f"| {label} | {med[k]:,.0f} | {\", \".join(f\"{r:,.0f}\" for r in rates[k])} | {med[\"ours\"] / med[k]:.2f} |")
-'
+  echo "$out" | python3 bench/trainer/summarize_throughput.py
 fi
 
 if [ "$what" = all ] || [ "$what" = time ]; then
