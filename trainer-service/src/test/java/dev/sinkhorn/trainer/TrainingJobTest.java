@@ -67,6 +67,18 @@ class TrainingJobTest {
             double tau = JigsawEvaluation.score(fresh, TestData.mnist().test(), 1000, 11).meanKendallTau();
             assertTrue(tau > 0.5, "held-out Kendall tau " + tau + " (chance is 0)");
         }
+        // Training shows on /q/metrics: 100 steps of 64 images, the checkpoint, throughput and loss.
+        String metrics = io.restassured.RestAssured.given().when().get("/q/metrics").then().statusCode(200).extract().asString();
+        assertTrue(metric(metrics, "sinkhorn_trainer_steps_total") >= 100, metrics);
+        assertTrue(metric(metrics, "sinkhorn_trainer_images_total") >= 6400);
+        assertTrue(metric(metrics, "sinkhorn_checkpoints_published_total") >= 1);
+        assertTrue(metric(metrics, "sinkhorn_trainer_images_per_second") > 0);
+        assertTrue(metric(metrics, "sinkhorn_trainer_loss") > 0);
+    }
+
+    private static double metric(String metrics, String name) {
+        return metrics.lines().filter(l -> l.startsWith(name + " ") || l.startsWith(name + "{"))
+                .mapToDouble(l -> Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1))).sum();
     }
 
     @Test

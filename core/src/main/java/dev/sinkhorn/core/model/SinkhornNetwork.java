@@ -108,10 +108,19 @@ public final class SinkhornNetwork extends AbstractBlock {
         // Flatten in NHWC order (a free view of channels-last memory) and permute the linear weight,
         // stored in PyTorch's NCHW-flatten layout, to match: the same product without a layout copy.
         x = x.transpose(0, 2, 3, 1).reshape(n, spec.linearInputs());
-        NDArray w = ps.getValue(linearWeight, device, training).reshape(p, hidden, pooled, pooled)
-                .transpose(0, 2, 3, 1).reshape(p, spec.linearInputs());
+        // Arrays derived from a parameter belong to the parameter's manager (the model's, closed only
+        // with the model): hand them to this call's manager, or every forward pass would leak them.
+        NDManager scope = x.getManager();
+        NDArray w = scoped(ps.getValue(linearWeight, device, training).reshape(p, hidden, pooled, pooled), scope);
+        w = scoped(w.transpose(0, 2, 3, 1), scope);
+        w = scoped(w.reshape(p, spec.linearInputs()), scope);
         x = Linear.linear(x, w).singletonOrThrow();
         return new NDList(x.reshape(b, p, p));
+    }
+
+    private static NDArray scoped(NDArray a, NDManager scope) {
+        a.attach(scope);
+        return a;
     }
 
     @Override
