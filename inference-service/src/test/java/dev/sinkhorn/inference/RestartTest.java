@@ -1,6 +1,9 @@
 package dev.sinkhorn.inference;
 
 import static dev.sinkhorn.inference.GrpcClients.INFERENCE;
+import static io.restassured.RestAssured.given;
+import static org.awaitility.Awaitility.await;
+import static org.hamcrest.Matchers.equalTo;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
@@ -19,6 +22,7 @@ import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.QuarkusTestProfile;
 import io.quarkus.test.junit.TestProfile;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -66,7 +70,9 @@ class RestartTest {
 
     @Test
     void servesTheNewestValidVersionRightAfterStart() throws Exception {
-        // Ready means caught up: no waiting here.
+        // Ready means caught up: once readiness says UP, the newest version must be served.
+        await().atMost(Duration.ofSeconds(60)).untilAsserted(() ->
+                given().when().get("/q/health/ready").then().statusCode(200).body("status", equalTo("UP")));
         ModelInfo info = INFERENCE.listModels(ListModelsRequest.getDefaultInstance()).getModelsList().stream()
                 .filter(m -> m.getName().equals(MODEL)).findFirst().orElseThrow();
         assertEquals(3, info.getVersion());
