@@ -64,6 +64,14 @@ final class Endpoints implements AutoCloseable {
         }
     }
 
+    /**
+     * Drops every channel: the next call opens a new one. After services were started, channels that
+     * failed to connect before would otherwise wait out gRPC's reconnect backoff.
+     */
+    void reconnect() {
+        close();
+    }
+
     @Override
     public synchronized void close() {
         for (ManagedChannel c : channels.values()) {

@@ -69,6 +69,7 @@ final class LocalStack {
         }
         err.println("starting " + String.join(", ", started) + " with deploy/local/sinkhorn-local (first time: builds and downloads)...");
         run(Map.of("SINKHORN_SERVICES", String.join(" ", missing)), "up");
+        endpoints.reconnect();
         return started;
     }
 
