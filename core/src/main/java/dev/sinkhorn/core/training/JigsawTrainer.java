@@ -38,7 +38,6 @@ public final class JigsawTrainer {
     private final Optimizer optimizer;
     private final Jigsaw jigsaw;
     private final SplittableRandom rng;
-    private final NDArray one; // a scalar that lives with the model, for DJL's autograd (see BUILD-NOTES)
 
     public JigsawTrainer(SinkhornModel model, TrainingSettings settings) {
         this.model = model;
@@ -47,7 +46,6 @@ public final class JigsawTrainer {
                 .optBeta1(0.9f).optBeta2(0.999f).optEpsilon(1e-8f).build();
         this.jigsaw = new Jigsaw(model.spec().grid());
         this.rng = new SplittableRandom(settings.seed());
-        this.one = model.manager().create(1f);
     }
 
     public SinkhornModel model() {
@@ -120,7 +118,7 @@ public final class JigsawTrainer {
                 NDArray soft = SinkhornOps.sinkhornMatrices(noisy, spec.tau(), spec.nIter());
                 NDArray ordered = SinkhornOps.reorder(soft, flat);
                 loss = ordered.sub(truth).square().sum();
-                collector.backward(loss.mul(one));
+                collector.backward(loss);
             }
             for (Pair<String, Parameter> pair : model.network().getParameters()) {
                 Parameter param = pair.getValue();
