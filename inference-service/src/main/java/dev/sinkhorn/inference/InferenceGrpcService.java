@@ -13,6 +13,7 @@ import dev.sinkhorn.service.MatrixShape;
 import dev.sinkhorn.service.ProtoArrays;
 import dev.sinkhorn.service.Statuses;
 import dev.sinkhorn.service.UnaryCalls;
+import dev.sinkhorn.service.ValidatedBatch;
 import dev.sinkhorn.v1.GumbelSinkhornRequest;
 import dev.sinkhorn.v1.InferenceServiceGrpc;
 import dev.sinkhorn.v1.ListModelsRequest;
@@ -67,15 +68,16 @@ public class InferenceGrpcService extends InferenceServiceGrpc.InferenceServiceI
     @Override
     public void sinkhorn(SinkhornRequest request, StreamObserver<SinkhornResponse> out) {
         UnaryCalls.answer(out, () -> {
-            MatrixShape s = validator.validate("log_alpha", request.getLogAlpha(), true);
+            ValidatedBatch v = validator.validate("log_alpha", request.getLogAlpha(), true);
+            MatrixShape s = v.shape();
             float tau = positiveOrDefault("tau", request.getTau(), 1f);
             int nIter = iterations(request.getNIter());
             if (!(request.getTolerance() >= 0) || !Float.isFinite(request.getTolerance())) {
                 throw Statuses.invalid("tolerance must be >= 0 and finite, got " + request.getTolerance());
             }
             try (NDManager m = NDManager.newBaseManager(Devices.forName("auto"))) {
-                NDArray x = m.create(ProtoArrays.values(request.getLogAlpha()), new Shape(s.batch(), s.rows(), s.cols()));
-                return response(SinkhornOps.sinkhorn(x, tau, nIter, request.getTolerance()), s.rows());
+                NDArray x = m.create(v.values(), new Shape(s.batch(), s.rows(), s.cols()));
+                return response(SinkhornOps.sinkhorn(x, tau, nIter, request.getTolerance()), s.rows(), v.bytes());
             }
         });
     }
@@ -83,7 +85,8 @@ public class InferenceGrpcService extends InferenceServiceGrpc.InferenceServiceI
     @Override
     public void gumbelSinkhorn(GumbelSinkhornRequest request, StreamObserver<SinkhornResponse> out) {
         UnaryCalls.answer(out, () -> {
-            MatrixShape s = validator.validate("log_alpha", request.getLogAlpha(), true);
+            ValidatedBatch v = validator.validate("log_alpha", request.getLogAlpha(), true);
+            MatrixShape s = v.shape();
             float tau = positiveOrDefault("tau", request.getTau(), 1f);
             int nIter = iterations(request.getNIter());
             long samples = request.getNSamples() == 0 ? 1 : Integer.toUnsignedLong(request.getNSamples());
@@ -100,8 +103,8 @@ public class InferenceGrpcService extends InferenceServiceGrpc.InferenceServiceI
             }
             long seed = request.hasSeed() ? request.getSeed() : ThreadLocalRandom.current().nextLong();
             try (NDManager m = NDManager.newBaseManager(Devices.forName("auto"))) {
-                NDArray x = m.create(ProtoArrays.values(request.getLogAlpha()), new Shape(s.batch(), s.rows(), s.cols()));
-                return response(SinkhornOps.gumbelSinkhorn(x, tau, nIter, (int) samples, noise, seed), s.rows());
+                NDArray x = m.create(v.values(), new Shape(s.batch(), s.rows(), s.cols()));
+                return response(SinkhornOps.gumbelSinkhorn(x, tau, nIter, (int) samples, noise, seed), s.rows(), v.bytes());
             }
         });
     }
@@ -115,12 +118,14 @@ public class InferenceGrpcService extends InferenceServiceGrpc.InferenceServiceI
             try (ModelRegistry.Lease lease = registry.acquire(request.getModel(), request.getVersion())) {
                 LoadedModel loaded = lease.model();
                 SinkhornModel model = loaded.model();
-                int batch = validatePieces(request.getPieces(), model.spec());
-                SinkhornModel.Prediction p = model.predict(ProtoArrays.values(request.getPieces()), batch);
+                float[] pieces = validatePieces(request.getPieces(), model.spec());
+                int batch = request.getPieces().getShape(0);
+                SinkhornModel.Prediction p = model.predict(pieces, batch);
                 int n = model.spec().pieces();
+                boolean bytes = !request.getPieces().getValuesF32Le().isEmpty();
                 PredictResponse.Builder r = PredictResponse.newBuilder().setModel(loaded.name()).setVersion(loaded.version())
-                        .setLogAlpha(ProtoArrays.matrixBatch(batch, n, n, p.logAlpha()))
-                        .setSoftPermutation(ProtoArrays.matrixBatch(batch, n, n, p.softPermutation()));
+                        .setLogAlpha(ProtoArrays.matrixBatch(batch, n, n, p.logAlpha(), bytes))
+                        .setSoftPermutation(ProtoArrays.matrixBatch(batch, n, n, p.softPermutation(), bytes));
                 if (request.getHard()) {
                     r.addAllAssignments(hardAssignments(r.getLogAlpha()).getAssignmentsList());
                 }
@@ -157,8 +162,8 @@ public class InferenceGrpcService extends InferenceServiceGrpc.InferenceServiceI
         }
     }
 
-    /** Checks pieces against the model: shape [B, P, C, h, w], values, caps. Returns B. */
-    private int validatePieces(Tensor t, ModelSpec spec) {
+    /** Checks pieces against the model: shape [B, P, C, h, w], values, caps. Returns the values. */
+    private float[] validatePieces(Tensor t, ModelSpec spec) {
         List<Integer> expected = List.of(spec.pieces(), spec.inChannels(), spec.pieceSize(), spec.pieceSize());
         if (t.getShapeCount() != 5 || t.getShape(0) == 0 || !t.getShapeList().subList(1, 5).equals(expected)) {
             throw Statuses.invalid("pieces.shape must be [B >= 1, " + spec.pieces() + ", " + spec.inChannels() + ", "
@@ -170,18 +175,19 @@ public class InferenceGrpcService extends InferenceServiceGrpc.InferenceServiceI
         if (size > config.maxElements()) {
             throw Statuses.tooLarge("pieces hold " + size + " values, above the cap of " + config.maxElements());
         }
-        if (t.getValuesCount() != size) {
-            throw Statuses.invalid("pieces.values has " + t.getValuesCount() + " entries, shape " + t.getShapeList()
-                    + " needs " + size);
+        if (ProtoArrays.count(t) != size) {
+            throw Statuses.invalid("pieces.values has " + ProtoArrays.count(t) + " entries, shape " + t.getShapeList()
+                    + " needs " + size + " (set values or values_f32le, not both)");
         }
+        float[] values = ProtoArrays.values(t);
         for (int k = 0; k < size; k++) {
-            if (!Float.isFinite(t.getValues(k))) {
+            if (!Float.isFinite(values[k])) {
                 long perImage = (long) spec.pieces() * spec.pieceFloats();
                 throw Statuses.invalid("pieces.values[" + k + "] (image " + k / perImage + ", piece "
-                        + (k % perImage) / spec.pieceFloats() + ") is " + t.getValues(k) + "; must be finite");
+                        + (k % perImage) / spec.pieceFloats() + ") is " + values[k] + "; must be finite");
             }
         }
-        return (int) batch;
+        return values;
     }
 
     private int iterations(int nIter) {
@@ -200,9 +206,9 @@ public class InferenceGrpcService extends InferenceServiceGrpc.InferenceServiceI
         return v;
     }
 
-    private static SinkhornResponse response(SinkhornResult r, int n) {
+    private static SinkhornResponse response(SinkhornResult r, int n, boolean bytes) {
         float[] m = r.matrices().toFloatArray();
-        SinkhornResponse.Builder b = SinkhornResponse.newBuilder().setMatrices(ProtoArrays.matrixBatch(m.length / (n * n), n, n, m))
+        SinkhornResponse.Builder b = SinkhornResponse.newBuilder().setMatrices(ProtoArrays.matrixBatch(m.length / (n * n), n, n, m, bytes))
                 .setIterations(r.iterations());
         for (float e : r.maxMarginalError()) {
             b.addMaxMarginalError(e);

@@ -62,6 +62,20 @@ class SinkhornGrpcTest {
     }
 
     @Test
+    void answersInTheByteFormWhenAskedInIt() {
+        float[] x = random(2 * 5 * 5, 3);
+        SinkhornResponse plain = INFERENCE.sinkhorn(SinkhornRequest.newBuilder().setLogAlpha(batch(2, 5, x)).build());
+        SinkhornResponse bytes = INFERENCE.sinkhorn(SinkhornRequest.newBuilder().setLogAlpha(dev.sinkhorn.v1.MatrixBatch.newBuilder()
+                .setBatch(2).setRows(5).setCols(5).setValuesF32Le(dev.sinkhorn.service.ProtoArrays.encode(x))).build());
+        assertEquals(0, bytes.getMatrices().getValuesCount());
+        assertEquals(50 * 4, bytes.getMatrices().getValuesF32Le().size());
+        float[] decoded = dev.sinkhorn.service.ProtoArrays.values(bytes.getMatrices());
+        for (int k = 0; k < 50; k++) {
+            assertEquals(plain.getMatrices().getValues(k), decoded[k]);
+        }
+    }
+
+    @Test
     void gumbelSinkhornSamplesAreSeededAndLaidOutPerInput() {
         float[] x = random(2 * 4 * 4, 2);
         GumbelSinkhornRequest req = GumbelSinkhornRequest.newBuilder().setLogAlpha(batch(2, 4, x)).setTau(0.5f)

@@ -9,6 +9,7 @@ import dev.sinkhorn.service.MatrixShape;
 import dev.sinkhorn.service.ProtoArrays;
 import dev.sinkhorn.service.Statuses;
 import dev.sinkhorn.service.UnaryCalls;
+import dev.sinkhorn.service.ValidatedBatch;
 import dev.sinkhorn.v1.DualPotentials;
 import dev.sinkhorn.v1.MatchAndScoreRequest;
 import dev.sinkhorn.v1.MatchRequest;
@@ -62,8 +63,9 @@ public class MatcherGrpcService extends MatcherServiceGrpc.MatcherServiceImplBas
         Context context = Context.current();
         UnaryCalls.answer(out, () -> {
             float forbidden = request.getMinimize() ? Float.POSITIVE_INFINITY : Float.NEGATIVE_INFINITY;
-            MatrixShape s = validator.validate("matrices", request.getMatrices(), false, forbidden);
-            AssignmentResult[] results = matcher.solve(ProtoArrays.values(request.getMatrices()), s.batch(), s.rows(), s.cols(),
+            ValidatedBatch v = validator.validate("matrices", request.getMatrices(), false, forbidden);
+            MatrixShape s = v.shape();
+            AssignmentResult[] results = matcher.solve(v.values(), s.batch(), s.rows(), s.cols(),
                     request.getMinimize(), request.getIncludePotentials(), Context.current()::isCancelled);
             return toResponse(results, request.getIncludePotentials());
         }, e -> toStatus(e, context));
@@ -73,7 +75,8 @@ public class MatcherGrpcService extends MatcherServiceGrpc.MatcherServiceImplBas
     public void sampleMatching(SampleMatchingRequest request, StreamObserver<MatchResponse> out) {
         Context context = Context.current();
         UnaryCalls.answer(out, () -> {
-            MatrixShape s = validator.validate("log_alpha", request.getLogAlpha(), false);
+            ValidatedBatch v = validator.validate("log_alpha", request.getLogAlpha(), false);
+            MatrixShape s = v.shape();
             long samples = request.getNSamples() == 0 ? 1 : Integer.toUnsignedLong(request.getNSamples());
             if (samples * s.elements() > config.maxElements()) {
                 throw Statuses.tooLarge("n_samples * batch*rows*cols = " + samples * s.elements()
@@ -84,7 +87,7 @@ public class MatcherGrpcService extends MatcherServiceGrpc.MatcherServiceImplBas
                 throw Statuses.invalid("noise_factor must be finite and >= 0, got " + request.getNoiseFactor());
             }
             long seed = request.hasSeed() ? request.getSeed() : ThreadLocalRandom.current().nextLong();
-            AssignmentResult[] results = matcher.sample(ProtoArrays.values(request.getLogAlpha()), s.batch(), s.rows(), s.cols(),
+            AssignmentResult[] results = matcher.sample(v.values(), s.batch(), s.rows(), s.cols(),
                     (int) samples, noise, seed, Context.current()::isCancelled);
             return toResponse(results, false);
         }, e -> toStatus(e, context));
@@ -133,12 +136,20 @@ public class MatcherGrpcService extends MatcherServiceGrpc.MatcherServiceImplBas
                 }
                 try {
                     String at = "message " + message++ + ": ";
-                    MatrixShape s = validate(at, request);
-                    AssignmentResult[] results = matcher.solve(ProtoArrays.values(request.getMatrices()), s.batch(), s.rows(), s.cols(),
+                    ValidatedBatch v = validate(at, request);
+                    MatrixShape s = v.shape();
+                    AssignmentResult[] results = matcher.solve(v.values(), s.batch(), s.rows(), s.cols(),
                             false, false, context::isCancelled);
                     int[][] truth = PermutationValidator.toArrays(at + "truth", request.getTruthList(), n);
                     int d = itemSize(at, request, s);
                     float[] items = d > 0 ? ProtoArrays.values(request.getItems()) : null;
+                    if (items != null) {
+                        for (int k = 0; k < items.length; k++) {
+                            if (!Float.isFinite(items[k])) {
+                                throw Statuses.invalid(at + "items.values[" + k + "] is " + items[k] + "; must be finite");
+                            }
+                        }
+                    }
                     for (int k = 0; k < results.length; k++) {
                         scores.add(truth[k], results[k].rowToCol());
                         if (items != null) {
@@ -151,13 +162,14 @@ public class MatcherGrpcService extends MatcherServiceGrpc.MatcherServiceImplBas
                 }
             }
 
-            private MatrixShape validate(String at, MatchAndScoreRequest request) {
-                MatrixShape s;
+            private ValidatedBatch validate(String at, MatchAndScoreRequest request) {
+                ValidatedBatch v;
                 try {
-                    s = validator.validate("matrices", request.getMatrices(), true);
+                    v = validator.validate("matrices", request.getMatrices(), true);
                 } catch (StatusRuntimeException e) {
                     throw e.getStatus().withDescription(at + e.getStatus().getDescription()).asRuntimeException();
                 }
+                MatrixShape s = v.shape();
                 if (n >= 0 && s.rows() != n) {
                     throw Statuses.invalid(at + "matrices are " + s.rows() + " x " + s.rows() + " but earlier messages had "
                             + n + " x " + n);
@@ -167,7 +179,7 @@ public class MatcherGrpcService extends MatcherServiceGrpc.MatcherServiceImplBas
                     throw Statuses.invalid(at + "truth has " + request.getTruthCount() + " permutations for "
                             + s.batch() + " matrices");
                 }
-                return s;
+                return v;
             }
 
             /** Validates the optional items [B, N, D] against the matrices; returns D, or 0 without items. */
@@ -191,13 +203,9 @@ public class MatcherGrpcService extends MatcherServiceGrpc.MatcherServiceImplBas
                 if (expected > config.maxElements()) {
                     throw Statuses.tooLarge(at + "items hold " + expected + " values, above the cap of " + config.maxElements());
                 }
-                if (items.getValuesCount() != expected) {
-                    throw Statuses.invalid(at + "items.values has " + items.getValuesCount() + " entries, shape needs " + expected);
-                }
-                for (int k = 0; k < expected; k++) {
-                    if (!Float.isFinite(items.getValues(k))) {
-                        throw Statuses.invalid(at + "items.values[" + k + "] is " + items.getValues(k) + "; must be finite");
-                    }
+                if (ProtoArrays.count(items) != expected) {
+                    throw Statuses.invalid(at + "items.values has " + ProtoArrays.count(items) + " entries, shape needs " + expected
+                            + " (set values or values_f32le, not both)");
                 }
                 return (int) d;
             }

@@ -98,6 +98,21 @@ class MatcherGrpcTest {
     }
 
     @Test
+    void acceptsEntriesAsLittleEndianBytes() {
+        float[] x = {4, 1, 3, 2, 0, 5, 3, 2, 2};
+        java.nio.ByteBuffer buf = java.nio.ByteBuffer.allocate(36).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+        buf.asFloatBuffer().put(x);
+        MatrixBatch bytes = MatrixBatch.newBuilder().setBatch(1).setRows(3).setCols(3)
+                .setValuesF32Le(com.google.protobuf.ByteString.copyFrom(buf.array())).build();
+        assertEquals(stub.match(MatchRequest.newBuilder().setMatrices(batch(1, 3, 3, x)).build()),
+                stub.match(MatchRequest.newBuilder().setMatrices(bytes).build()));
+        assertStatus(Status.Code.INVALID_ARGUMENT, () -> stub.match(MatchRequest.newBuilder()
+                .setMatrices(bytes.toBuilder().addValues(1)).build()), "set values or values_f32le");
+        assertStatus(Status.Code.INVALID_ARGUMENT, () -> stub.match(MatchRequest.newBuilder()
+                .setMatrices(bytes.toBuilder().setValuesF32Le(bytes.getValuesF32Le().substring(0, 35))).build()), "not both");
+    }
+
+    @Test
     void returnsCertifiedPotentialsAndMarksUnassignedRows() {
         SplittableRandom rng = new SplittableRandom(9);
         float[] x = new float[5 * 3];

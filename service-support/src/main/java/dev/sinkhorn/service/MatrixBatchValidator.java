@@ -20,7 +20,7 @@ public final class MatrixBatchValidator {
     }
 
     /** Validates a batch whose entries must all be finite. */
-    public MatrixShape validate(String field, MatrixBatch m, boolean square) {
+    public ValidatedBatch validate(String field, MatrixBatch m, boolean square) {
         return validate(field, m, square, 0f);
     }
 
@@ -29,7 +29,7 @@ public final class MatrixBatchValidator {
      * {@code Float.NEGATIVE_INFINITY} (maximising) or {@code Float.POSITIVE_INFINITY} (minimising);
      * 0 allows none. NaN and the other infinity are always rejected.
      */
-    public MatrixShape validate(String field, MatrixBatch m, boolean square, float allowedInfinity) {
+    public ValidatedBatch validate(String field, MatrixBatch m, boolean square, float allowedInfinity) {
         if (m.getBatch() == 0 || m.getRows() == 0 || m.getCols() == 0) {
             throw Statuses.invalid(field + ": batch, rows and cols must all be >= 1, got batch=" + Integer.toUnsignedString(m.getBatch())
                     + " rows=" + Integer.toUnsignedString(m.getRows()) + " cols=" + Integer.toUnsignedString(m.getCols()));
@@ -50,12 +50,18 @@ public final class MatrixBatchValidator {
         if (elements > maxElements) {
             throw Statuses.tooLarge(field + ": batch*rows*cols = " + elements + " exceeds the cap of " + maxElements + " elements");
         }
-        if (m.getValuesCount() != elements) {
-            throw Statuses.invalid(field + ": values has " + m.getValuesCount() + " entries but batch*rows*cols = "
+        long count = ProtoArrays.count(m);
+        if (count < 0) {
+            throw Statuses.invalid(field + ": set values or values_f32le (whole 4-byte floats), not both; got "
+                    + m.getValuesCount() + " values and " + m.getValuesF32Le().size() + " bytes");
+        }
+        if (count != elements) {
+            throw Statuses.invalid(field + ": values has " + count + " entries but batch*rows*cols = "
                     + batch + "*" + rows + "*" + cols + " = " + elements);
         }
+        float[] values = ProtoArrays.values(m);
         for (int k = 0; k < elements; k++) {
-            float v = m.getValues(k);
+            float v = values[k];
             if (!Float.isFinite(v) && v != allowedInfinity) {
                 long b = k / (rows * cols);
                 long i = (k / cols) % rows;
@@ -65,6 +71,6 @@ public final class MatrixBatchValidator {
                         : "entries must be finite or " + allowedInfinity + " (a forbidden pair)"));
             }
         }
-        return new MatrixShape((int) batch, (int) rows, (int) cols);
+        return new ValidatedBatch(new MatrixShape((int) batch, (int) rows, (int) cols), values, !m.getValuesF32Le().isEmpty());
     }
 }
