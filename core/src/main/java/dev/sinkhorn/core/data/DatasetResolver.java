@@ -227,7 +227,14 @@ public final class DatasetResolver {
 
     private void fetchFashionDeb(Path staging) throws IOException {
         log.accept(FASHION_MNIST + ": fetching Debian package " + FASHION_DEB_PACKAGE + " (apt-get download)");
-        ExternalCommand.run(staging, 600, "apt-get", "download", FASHION_DEB_PACKAGE);
+        try {
+            ExternalCommand.run(staging, 600, "apt-get", "download", FASHION_DEB_PACKAGE);
+        } catch (IOException unknownPackage) {
+            // A machine whose package lists were never fetched does not know the package yet.
+            log.accept(FASHION_MNIST + ": " + unknownPackage.getMessage() + "; refreshing the package lists (apt-get update)");
+            ExternalCommand.run(staging, 600, "apt-get", "update", "-qq");
+            ExternalCommand.run(staging, 600, "apt-get", "download", FASHION_DEB_PACKAGE);
+        }
         Path deb;
         try (Stream<Path> s = Files.list(staging)) {
             deb = s.filter(p -> p.getFileName().toString().endsWith(".deb")).findFirst()
