@@ -56,6 +56,8 @@ public class EvaluationRunner {
     InferenceConfig config;
     @Inject
     MeterRegistry metrics;
+    @Inject
+    ComputeThread compute;
     @GrpcClient("matcher")
     io.grpc.Channel matcherChannel; // the async stub (for the client stream) is not injectable itself
     @ConfigProperty(name = "kafka.bootstrap.servers")
@@ -183,7 +185,7 @@ public class EvaluationRunner {
                 test.copyUnitPixels(indices, b, images);
                 JigsawBatch puzzles = jigsaw.scramble(java.util.Arrays.copyOf(images, b * test.imageSize()), b,
                         test.channels(), test.height(), test.width(), rng);
-                float[] logAlpha = model.logAlpha(puzzles.scrambledPieces(), b);
+                float[] logAlpha = compute.run(() -> model.logAlpha(puzzles.scrambledPieces(), b));
                 stream.onNext(request(puzzles, logAlpha));
             }
             stream.onCompleted();

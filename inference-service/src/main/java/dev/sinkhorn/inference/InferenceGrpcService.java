@@ -51,6 +51,8 @@ public class InferenceGrpcService extends InferenceServiceGrpc.InferenceServiceI
     InferenceConfig config;
     @Inject
     ModelRegistry registry;
+    @Inject
+    ComputeThread compute;
     @GrpcClient("matcher")
     MatcherServiceGrpc.MatcherServiceBlockingStub matcher;
     @ConfigProperty(name = "quarkus.grpc.clients.matcher.host")
@@ -75,10 +77,12 @@ public class InferenceGrpcService extends InferenceServiceGrpc.InferenceServiceI
             if (!(request.getTolerance() >= 0) || !Float.isFinite(request.getTolerance())) {
                 throw Statuses.invalid("tolerance must be >= 0 and finite, got " + request.getTolerance());
             }
-            try (NDManager m = NDManager.newBaseManager(Devices.forName("auto"))) {
-                NDArray x = m.create(v.values(), new Shape(s.batch(), s.rows(), s.cols()));
-                return response(SinkhornOps.sinkhorn(x, tau, nIter, request.getTolerance()), s.rows(), v.bytes());
-            }
+            return compute.run(() -> {
+                try (NDManager m = NDManager.newBaseManager(Devices.forName("auto"))) {
+                    NDArray x = m.create(v.values(), new Shape(s.batch(), s.rows(), s.cols()));
+                    return response(SinkhornOps.sinkhorn(x, tau, nIter, request.getTolerance()), s.rows(), v.bytes());
+                }
+            });
         });
     }
 
@@ -102,10 +106,12 @@ public class InferenceGrpcService extends InferenceServiceGrpc.InferenceServiceI
                 throw Statuses.invalid("noise_factor must be >= 0 and finite, got " + request.getNoiseFactor());
             }
             long seed = request.hasSeed() ? request.getSeed() : ThreadLocalRandom.current().nextLong();
-            try (NDManager m = NDManager.newBaseManager(Devices.forName("auto"))) {
-                NDArray x = m.create(v.values(), new Shape(s.batch(), s.rows(), s.cols()));
-                return response(SinkhornOps.gumbelSinkhorn(x, tau, nIter, (int) samples, noise, seed), s.rows(), v.bytes());
-            }
+            return compute.run(() -> {
+                try (NDManager m = NDManager.newBaseManager(Devices.forName("auto"))) {
+                    NDArray x = m.create(v.values(), new Shape(s.batch(), s.rows(), s.cols()));
+                    return response(SinkhornOps.gumbelSinkhorn(x, tau, nIter, (int) samples, noise, seed), s.rows(), v.bytes());
+                }
+            });
         });
     }
 
@@ -120,7 +126,7 @@ public class InferenceGrpcService extends InferenceServiceGrpc.InferenceServiceI
                 SinkhornModel model = loaded.model();
                 float[] pieces = validatePieces(request.getPieces(), model.spec());
                 int batch = request.getPieces().getShape(0);
-                SinkhornModel.Prediction p = model.predict(pieces, batch);
+                SinkhornModel.Prediction p = compute.run(() -> model.predict(pieces, batch));
                 int n = model.spec().pieces();
                 boolean bytes = !request.getPieces().getValuesF32Le().isEmpty();
                 PredictResponse.Builder r = PredictResponse.newBuilder().setModel(loaded.name()).setVersion(loaded.version())
