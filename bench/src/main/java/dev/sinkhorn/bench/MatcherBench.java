@@ -10,7 +10,6 @@ import dev.sinkhorn.v1.MatcherServiceGrpc;
 import dev.sinkhorn.v1.MatrixBatch;
 import io.grpc.ManagedChannel;
 import io.grpc.ManagedChannelBuilder;
-import java.io.DataOutputStream;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -63,7 +62,7 @@ public final class MatcherBench {
         writeInts(dir.resolve("kt100ka.i32"), kt100kA);
         writeInts(dir.resolve("kt100kb.i32"), kt100kB);
 
-        Map<String, Double> scipy = Scipy.run(List.of("python3", "bench/matcher/scipy_matcher.py", dir.toString()));
+        Map<String, Double> scipy = ReferenceTimings.run(List.of("python3", "bench/matcher/scipy_matcher.py", dir.toString()));
 
         List<String[]> rows = new ArrayList<>();
         int cores = Runtime.getRuntime().availableProcessors();

@@ -33,7 +33,7 @@ public final class SinkhornBench {
         for (int[] s : SHAPES) {
             torchCmd.add(s[0] + "," + s[1]);
         }
-        Map<String, Double> torch = Scipy.run(torchCmd);
+        Map<String, Double> torch = ReferenceTimings.run(torchCmd);
         ManagedChannel channel = ManagedChannelBuilder.forTarget(address).usePlaintext().maxInboundMessageSize(64 << 20).build();
         InferenceServiceGrpc.InferenceServiceBlockingStub stub = InferenceServiceGrpc.newBlockingStub(channel)
                 .withMaxOutboundMessageSize(64 << 20);

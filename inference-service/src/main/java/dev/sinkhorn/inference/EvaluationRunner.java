@@ -9,6 +9,7 @@ import dev.sinkhorn.core.model.ModelSpec;
 import dev.sinkhorn.core.model.SinkhornModel;
 import dev.sinkhorn.service.Checkpoints;
 import dev.sinkhorn.service.ProtoArrays;
+import dev.sinkhorn.service.SingleResponse;
 import dev.sinkhorn.service.Topics;
 import dev.sinkhorn.v1.Evaluation;
 import dev.sinkhorn.v1.MatchAndScoreRequest;
@@ -156,24 +157,11 @@ public class EvaluationRunner {
         int n = Math.min(config.evalLimit(), test.count());
         Jigsaw jigsaw = new Jigsaw(spec.grid());
         SplittableRandom rng = new SplittableRandom(config.evalSeed());
-        CompletableFuture<ScoreResponse> result = new CompletableFuture<>();
+        SingleResponse<ScoreResponse> response = new SingleResponse<>();
+        CompletableFuture<ScoreResponse> result = response.future();
         StreamObserver<MatchAndScoreRequest> stream = MatcherServiceGrpc.newStub(matcherChannel)
                 .withDeadlineAfter(config.matcherDeadline().toMillis(), TimeUnit.MILLISECONDS)
-                .matchAndScore(new StreamObserver<>() {
-                    @Override
-                    public void onNext(ScoreResponse value) {
-                        result.complete(value);
-                    }
-
-                    @Override
-                    public void onError(Throwable t) {
-                        result.completeExceptionally(t);
-                    }
-
-                    @Override
-                    public void onCompleted() {
-                    }
-                });
+                .matchAndScore(response);
         try {
             float[] images = new float[config.evalBatch() * test.imageSize()];
             int[] indices = new int[config.evalBatch()];

@@ -10,6 +10,7 @@ import dev.sinkhorn.core.jigsaw.Jigsaw;
 import dev.sinkhorn.core.matching.AssignmentProblem;
 import dev.sinkhorn.core.matching.AssignmentResult;
 import dev.sinkhorn.core.matching.Certificate;
+import dev.sinkhorn.service.SingleResponse;
 import dev.sinkhorn.v1.DualPotentials;
 import dev.sinkhorn.v1.MatchAndScoreRequest;
 import dev.sinkhorn.v1.MatchRequest;
@@ -148,8 +149,9 @@ class MatcherGrpcTest {
     @Test
     void matchAndScoreStreamsAWholeTestSet() throws Exception {
         SplittableRandom rng = new SplittableRandom(4);
-        CompletableFuture<ScoreResponse> result = new CompletableFuture<>();
-        StreamObserver<MatchAndScoreRequest> in = async.matchAndScore(observer(result));
+        SingleResponse<ScoreResponse> response = new SingleResponse<>();
+        CompletableFuture<ScoreResponse> result = response.future();
+        StreamObserver<MatchAndScoreRequest> in = async.matchAndScore(response);
         int n = 9;
         int messages = 20;
         int perMessage = 50;
@@ -198,8 +200,9 @@ class MatcherGrpcTest {
 
     @Test
     void matchAndScoreRejectsAnInconsistentMessage() {
-        CompletableFuture<ScoreResponse> result = new CompletableFuture<>();
-        StreamObserver<MatchAndScoreRequest> in = async.matchAndScore(observer(result));
+        SingleResponse<ScoreResponse> response = new SingleResponse<>();
+        CompletableFuture<ScoreResponse> result = response.future();
+        StreamObserver<MatchAndScoreRequest> in = async.matchAndScore(response);
         in.onNext(MatchAndScoreRequest.newBuilder().setMatrices(batch(1, 2, 2, 1, 0, 0, 1)).addTruth(perm(0, 1)).build());
         in.onNext(MatchAndScoreRequest.newBuilder().setMatrices(batch(1, 3, 3, 1, 0, 0, 0, 1, 0, 0, 0, 1)).addTruth(perm(0, 1, 2)).build());
         in.onCompleted();
@@ -291,23 +294,6 @@ class MatcherGrpcTest {
         throw new IllegalArgumentException(value + " not found");
     }
 
-    private static <T> StreamObserver<T> observer(CompletableFuture<T> result) {
-        return new StreamObserver<>() {
-            @Override
-            public void onNext(T value) {
-                result.complete(value);
-            }
-
-            @Override
-            public void onError(Throwable t) {
-                result.completeExceptionally(t);
-            }
-
-            @Override
-            public void onCompleted() {
-            }
-        };
-    }
 
     private static void unwrap(CompletableFuture<?> f) throws Exception {
         try {

@@ -26,8 +26,6 @@ public final class KafkaTestBroker {
     private static final String BOOTSTRAP_KEY = "sinkhorn.test.kafka.bootstrap";
     private static final String STOP_KEY = "sinkhorn.test.kafka.stop";
     private static final String START_KEY = "sinkhorn.test.kafka.start";
-    private static LocalKafkaBroker embedded;
-    private static KafkaContainer container;
 
     private KafkaTestBroker() {
     }
@@ -53,18 +51,17 @@ public final class KafkaTestBroker {
             }
             String bootstrap;
             if (testcontainersMode()) {
-                container = new KafkaContainer("apache/kafka:4.1.1");
-                container.start();
-                KafkaContainer c = container;
+                KafkaContainer c = new KafkaContainer("apache/kafka:4.1.1");
+                c.start();
                 Runtime.getRuntime().addShutdownHook(new Thread(c::stop));
                 bootstrap = c.getBootstrapServers();
             } else {
+                LocalKafkaBroker broker;
                 try {
-                    embedded = LocalKafkaBroker.onFreePorts(Files.createTempDirectory("sinkhorn-kafka-test")).start();
+                    broker = LocalKafkaBroker.onFreePorts(Files.createTempDirectory("sinkhorn-kafka-test")).start();
                 } catch (IOException e) {
                     throw new UncheckedIOException(e);
                 }
-                LocalKafkaBroker broker = embedded;
                 Runtime.getRuntime().addShutdownHook(new Thread(broker::stop));
                 System.getProperties().put(STOP_KEY, (Runnable) broker::stop);
                 System.getProperties().put(START_KEY, (Runnable) broker::start);

@@ -6,9 +6,9 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
-/** Runs a Python reference benchmark that prints "name seconds" lines, and collects them. */
-final class Scipy {
-    private Scipy() {
+/** Runs a reference benchmark (SciPy, PyTorch) that prints "name seconds" lines, and collects them. */
+final class ReferenceTimings {
+    private ReferenceTimings() {
     }
 
     static Map<String, Double> run(List<String> command) throws IOException, InterruptedException {
