@@ -130,6 +130,29 @@ class LinearAssignmentSolverTest {
     }
 
     @Test
+    void certifiesShortAndLongRowScansWithTies() {
+        // Rows of up to 32 entries and longer ones are scanned differently; one solver, reused across
+        // sizes on both sides of the switch, with continuous entries and with heavy integer ties.
+        SplittableRandom rng = new SplittableRandom(11);
+        for (int n : new int[] {8, 16, 31, 32, 33, 64, 100, 16, 200, 9}) {
+            for (int trial = 0; trial < 5; trial++) {
+                float[] uniform = new float[n * n];
+                float[] tied = new float[n * n];
+                for (int k = 0; k < uniform.length; k++) {
+                    uniform[k] = (float) rng.nextDouble();
+                    tied[k] = rng.nextInt(3);
+                }
+                for (float[] x : new float[][] {uniform, tied}) {
+                    for (boolean minimize : new boolean[] {false, true}) {
+                        AssignmentProblem p = new AssignmentProblem(x, 0, n, n, minimize);
+                        Certificate.check(p, solver.solve(p));
+                    }
+                }
+            }
+        }
+    }
+
+    @Test
     void forbiddenEntriesAreAvoidedOrReportedInfeasible() {
         float ninf = Float.NEGATIVE_INFINITY;
         // Maximising: -inf marks forbidden pairs. The diagonal is forbidden; the best is off it.
