@@ -20,7 +20,7 @@ for shape in sys.argv[2:]:
     b, n = map(int, shape.split(","))
     x = torch.randn(b, n, n)
     with torch.no_grad():
-        runs = max(5, min(200, int(2e7 / (b * n * n * 40))))
+        runs = max(15, min(200, int(2e7 / (b * n * n * 40))))
         for _ in range(max(3, runs // 5)):
             log_sinkhorn(x, 20)
         t = []

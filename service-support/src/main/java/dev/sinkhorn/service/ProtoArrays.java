@@ -1,6 +1,7 @@
 package dev.sinkhorn.service;
 
 import com.google.protobuf.ByteString;
+import com.google.protobuf.UnsafeByteOperations;
 import dev.sinkhorn.v1.MatrixBatch;
 import dev.sinkhorn.v1.Tensor;
 import java.nio.ByteBuffer;
@@ -59,7 +60,7 @@ public final class ProtoArrays {
     public static ByteString encode(float[] values) {
         ByteBuffer buf = ByteBuffer.allocate(values.length * 4).order(ByteOrder.LITTLE_ENDIAN);
         buf.asFloatBuffer().put(values);
-        return ByteString.copyFrom(buf.array());
+        return UnsafeByteOperations.unsafeWrap(buf.array()); // no second copy: nothing else holds the array
     }
 
     private static float[] decode(ByteString bytes) {

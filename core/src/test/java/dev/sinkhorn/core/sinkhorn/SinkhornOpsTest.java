@@ -146,6 +146,46 @@ class SinkhornOpsTest {
     }
 
     @Test
+    void gradientsEqualCentralDifferencesOfTheReference() {
+        // n = 4 runs as is, n = 9 and 15 run padded into 16 x 16 blocks on CPU: both must give the
+        // gradient of the plain operator. Loss: sum of w * S(x / tau).
+        SplittableRandom rng = new SplittableRandom(6);
+        for (int n : new int[] {4, 9, 15}) {
+            float[] x = random(rng, n * n, 1.0);
+            float[] w = random(rng, n * n, 1.0);
+            float[] g;
+            try (NDManager m = manager.newSubManager()) {
+                NDArray la = m.create(x, new Shape(1, n, n));
+                la.setRequiresGradient(true);
+                try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
+                    NDArray s = SinkhornOps.sinkhornMatrices(la, 0.5f, 20);
+                    gc.backward(s.mul(m.create(w, new Shape(1, n, n))).sum());
+                }
+                g = la.getGradient().toFloatArray();
+            }
+            double h = 1e-5;
+            for (int k = 0; k < n * n; k++) {
+                double[] plus = new double[n * n];
+                double[] minus = new double[n * n];
+                for (int e = 0; e < n * n; e++) {
+                    plus[e] = x[e];
+                    minus[e] = x[e];
+                }
+                plus[k] += h;
+                minus[k] -= h;
+                double[] sp = SinkhornReference.sinkhorn(plus, n, 0.5, 20);
+                double[] sm = SinkhornReference.sinkhorn(minus, n, 0.5, 20);
+                double diff = 0;
+                for (int e = 0; e < n * n; e++) {
+                    diff += w[e] * (sp[e] - sm[e]);
+                }
+                double expected = diff / (2 * h);
+                assertEquals(expected, g[k], 1e-4 + 1e-3 * Math.abs(expected), "n=" + n + " entry " + k);
+            }
+        }
+    }
+
+    @Test
     void gradientsReachTheInput() {
         SplittableRandom rng = new SplittableRandom(5);
         float[] x = random(rng, 2 * 4 * 4, 1.0);

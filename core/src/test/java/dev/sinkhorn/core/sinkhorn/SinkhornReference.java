@@ -7,9 +7,18 @@ public final class SinkhornReference {
 
     /** exp of n_iter row-then-column log-space normalisations of x[offset .. offset + n*n) / tau. */
     public static double[] sinkhorn(float[] x, int offset, int n, double tau, int nIter) {
+        double[] d = new double[n * n];
+        for (int k = 0; k < n * n; k++) {
+            d[k] = x[offset + k];
+        }
+        return sinkhorn(d, n, tau, nIter);
+    }
+
+    /** exp of n_iter row-then-column log-space normalisations of the n x n matrix x / tau. */
+    public static double[] sinkhorn(double[] x, int n, double tau, int nIter) {
         double[] a = new double[n * n];
         for (int k = 0; k < n * n; k++) {
-            a[k] = x[offset + k] / tau;
+            a[k] = x[k] / tau;
         }
         for (int it = 0; it < nIter; it++) {
             for (int i = 0; i < n; i++) {
