@@ -93,6 +93,15 @@ public final class MatcherBench {
                         stub.match(MatchRequest.newBuilder().setMatrices(m).build());
                     });
                     rows.add(row("Match, 10,000 x " + n + "x" + n + ", over gRPC", ours, scipy.get("batch" + n)));
+                    double bytes = Timing.median(5, 15, () -> {
+                        // The same request with the matrices as little-endian bytes (values_f32le).
+                        ByteBuffer buf = ByteBuffer.allocate(x.length * 4).order(ByteOrder.LITTLE_ENDIAN);
+                        buf.asFloatBuffer().put(x);
+                        MatrixBatch m = MatrixBatch.newBuilder().setBatch(BATCH).setRows(n).setCols(n)
+                                .setValuesF32Le(com.google.protobuf.UnsafeByteOperations.unsafeWrap(buf.array())).build();
+                        stub.match(MatchRequest.newBuilder().setMatrices(m).build());
+                    });
+                    rows.add(row("Match, 10,000 x " + n + "x" + n + ", over gRPC, values_f32le", bytes, scipy.get("batch" + n)));
                 }
                 channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
             }
