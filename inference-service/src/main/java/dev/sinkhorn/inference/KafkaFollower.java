@@ -2,6 +2,7 @@ package dev.sinkhorn.inference;
 
 import dev.sinkhorn.service.Checkpoints;
 import dev.sinkhorn.service.KafkaLoop;
+import dev.sinkhorn.service.KafkaTopics;
 import dev.sinkhorn.service.Topics;
 import dev.sinkhorn.v1.Evaluation;
 import io.micrometer.core.instrument.MeterRegistry;

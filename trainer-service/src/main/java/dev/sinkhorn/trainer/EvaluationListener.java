@@ -1,6 +1,7 @@
 package dev.sinkhorn.trainer;
 
 import dev.sinkhorn.service.KafkaLoop;
+import dev.sinkhorn.service.KafkaTopics;
 import dev.sinkhorn.service.Topics;
 import dev.sinkhorn.v1.Evaluation;
 import io.quarkus.runtime.ShutdownEvent;

@@ -1,6 +1,5 @@
-package dev.sinkhorn.trainer;
+package dev.sinkhorn.service;
 
-import dev.sinkhorn.service.TopicInitializer;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import jakarta.annotation.Priority;
@@ -15,7 +14,12 @@ import org.eclipse.microprofile.health.HealthCheckResponse;
 import org.eclipse.microprofile.health.Readiness;
 import org.jboss.logging.Logger;
 
-/** Creates the pipeline's topics at start (retrying while Kafka is away). */
+/**
+ * Creates the pipeline's topics at start (retrying while Kafka is away) and reports ready once they
+ * exist: the CDI face of {@link TopicInitializer} for the services that use Kafka (trainer and
+ * inference). A bean only where a service indexes this jar (quarkus.index-dependency in its
+ * application.properties); the matcher, which has no Kafka, does not.
+ */
 @ApplicationScoped
 public class KafkaTopics {
     private static final Logger LOG = Logger.getLogger(KafkaTopics.class);
