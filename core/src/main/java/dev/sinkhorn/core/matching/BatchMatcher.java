@@ -33,8 +33,8 @@ public final class BatchMatcher implements AutoCloseable {
     }
 
     /**
-     * Solves every matrix. Infeasible matrices raise {@link InfeasibleAssignmentException} naming
-     * the matrix index; {@code cancelled} is polled between matrices and rows.
+     * Solves every matrix. Infeasible matrices raise {@link InfeasibleAssignmentException}, matrices
+     * holding NaN an IllegalArgumentException, both naming the matrix index; {@code cancelled} is polled between matrices and rows.
      */
     public AssignmentResult[] solve(float[] values, int batch, int rows, int cols, boolean minimize, BooleanSupplier cancelled) {
         return solve(values, batch, rows, cols, minimize, true, cancelled);
@@ -108,6 +108,8 @@ public final class BatchMatcher implements AutoCloseable {
                 out[b] = solver.solve(new AssignmentProblem(values, b * size, rows, cols, minimize), cancelled, withPotentials);
             } catch (InfeasibleAssignmentException e) {
                 throw new InfeasibleAssignmentException("matrix " + b + ": " + e.getMessage());
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException("matrix " + b + ": " + e.getMessage(), e);
             }
         }
     }

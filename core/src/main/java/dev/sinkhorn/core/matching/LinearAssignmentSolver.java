@@ -142,20 +142,41 @@ public final class LinearAssignmentSolver {
                 c[k] = ck;
                 largest = Math.max(largest, ck);
             }
+            requireNoNaN(largest, p);
             finite = largest != INF;
             if (n == m && finite) {
                 columnMinima(n);
             }
         } else {
+            double largest = -INF;
             for (int i = 0; i < n; i++) {
                 for (int j = 0; j < m; j++) {
                     double c = sign * x[off + j * cols + i];
                     cost[i * m + j] = c;
-                    finite &= c != INF;
+                    largest = Math.max(largest, c);
+                }
+            }
+            requireNoNaN(largest, p);
+            finite = largest != INF;
+        }
+        return finite;
+    }
+
+    /**
+     * NaN has no place in an order of costs (and would break the scans): named by position.
+     * {@code largest} is the maximum of all costs, NaN when any is (Math.max propagates it).
+     */
+    private static void requireNoNaN(double largest, AssignmentProblem p) {
+        if (!Double.isNaN(largest)) {
+            return;
+        }
+        for (int i = 0; i < p.rows(); i++) {
+            for (int j = 0; j < p.cols(); j++) {
+                if (Float.isNaN(p.value(i, j))) {
+                    throw new IllegalArgumentException("NaN at row " + i + ", column " + j);
                 }
             }
         }
-        return finite;
     }
 
     /** v[j] = min_i c[i, j] and path[j] = the first row attaining it (for the column reduction). */

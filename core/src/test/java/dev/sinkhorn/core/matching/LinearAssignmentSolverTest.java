@@ -153,6 +153,28 @@ class LinearAssignmentSolverTest {
     }
 
     @Test
+    void nanIsRejectedWithItsPosition() {
+        float[] x = {1, 2, 3, 4, 5, Float.NaN, 7, 8, 9};
+        IllegalArgumentException square = assertThrows(IllegalArgumentException.class,
+                () -> solver.solve(AssignmentProblem.maximize(x, 3, 3)));
+        assertEquals("NaN at row 1, column 2", square.getMessage());
+        // Solved on the transpose (more rows than columns): still named in the caller's orientation.
+        float[] threeByTwo = {1, 2, 3, Float.NaN, 5, 6};
+        IllegalArgumentException tall = assertThrows(IllegalArgumentException.class,
+                () -> solver.solve(AssignmentProblem.minimize(threeByTwo, 3, 2)));
+        assertEquals("NaN at row 1, column 1", tall.getMessage());
+        float[] batch = new float[4 * 4];
+        batch[3 * 4 + 1] = Float.NaN;
+        try (BatchMatcher matcher = new BatchMatcher(1)) {
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                    () -> matcher.solve(batch, 4, 2, 2, false, () -> false));
+            assertEquals("matrix 3: NaN at row 0, column 1", e.getMessage());
+        }
+        // The solver still works afterwards.
+        assertEquals(3.0, solver.solve(AssignmentProblem.maximize(new float[] {1, 0, 0, 2}, 2, 2)).objective());
+    }
+
+    @Test
     void forbiddenEntriesAreAvoidedOrReportedInfeasible() {
         float ninf = Float.NEGATIVE_INFINITY;
         // Maximising: -inf marks forbidden pairs. The diagonal is forbidden; the best is off it.
