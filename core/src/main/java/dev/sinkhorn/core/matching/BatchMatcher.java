@@ -34,7 +34,8 @@ public final class BatchMatcher implements AutoCloseable {
 
     /**
      * Solves every matrix. Infeasible matrices raise {@link InfeasibleAssignmentException}, matrices
-     * holding NaN an IllegalArgumentException, both naming the matrix index; {@code cancelled} is polled between matrices and rows.
+     * holding NaN an IllegalArgumentException, both naming the matrix index; {@code cancelled} is
+     * polled between matrices and rows.
      */
     public AssignmentResult[] solve(float[] values, int batch, int rows, int cols, boolean minimize, BooleanSupplier cancelled) {
         return solve(values, batch, rows, cols, minimize, true, cancelled);
