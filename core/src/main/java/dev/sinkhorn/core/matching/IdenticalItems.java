@@ -24,10 +24,19 @@ public final class IdenticalItems {
      */
     public static int[] canonicalTruth(float[] items, int offset, int d, int[] truth, int[] predicted) {
         int n = truth.length;
-        Map<String, List<Integer>> groups = new HashMap<>();
+        // Items grouped by content, compared in place (n <= 49 pieces: pairwise is cheap).
+        Map<Integer, List<Integer>> groups = new HashMap<>();
+        int[] first = new int[n];
         for (int i = 0; i < n; i++) {
-            float[] content = Arrays.copyOfRange(items, offset + i * d, offset + (i + 1) * d);
-            groups.computeIfAbsent(Arrays.toString(content), k -> new ArrayList<>()).add(i);
+            first[i] = i;
+            for (int j = 0; j < i; j++) {
+                if (first[j] == j && Arrays.equals(items, offset + i * d, offset + (i + 1) * d,
+                        items, offset + j * d, offset + (j + 1) * d)) {
+                    first[i] = j;
+                    break;
+                }
+            }
+            groups.computeIfAbsent(first[i], k -> new ArrayList<>()).add(i);
         }
         int[] canonical = truth.clone();
         for (List<Integer> group : groups.values()) {
