@@ -38,6 +38,7 @@ import jakarta.inject.Inject;
 import java.util.List;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 /**
@@ -71,18 +72,12 @@ public class InferenceGrpcService extends InferenceServiceGrpc.InferenceServiceI
     public void sinkhorn(SinkhornRequest request, StreamObserver<SinkhornResponse> out) {
         UnaryCalls.answer(out, () -> {
             ValidatedBatch v = validator.validate("log_alpha", request.getLogAlpha(), true);
-            MatrixShape s = v.shape();
             float tau = positiveOrDefault("tau", request.getTau(), 1f);
             int nIter = iterations(request.getNIter());
             if (!(request.getTolerance() >= 0) || !Float.isFinite(request.getTolerance())) {
                 throw Statuses.invalid("tolerance must be >= 0 and finite, got " + request.getTolerance());
             }
-            return compute.run(() -> {
-                try (NDManager m = NDManager.newBaseManager(Devices.forName("auto"))) {
-                    NDArray x = m.create(v.values(), new Shape(s.batch(), s.rows(), s.cols()));
-                    return response(SinkhornOps.sinkhorn(x, tau, nIter, request.getTolerance()), s.rows(), v.bytes());
-                }
-            });
+            return onComputeThread(v, x -> SinkhornOps.sinkhorn(x, tau, nIter, request.getTolerance()));
         });
     }
 
@@ -106,12 +101,7 @@ public class InferenceGrpcService extends InferenceServiceGrpc.InferenceServiceI
                 throw Statuses.invalid("noise_factor must be >= 0 and finite, got " + request.getNoiseFactor());
             }
             long seed = request.hasSeed() ? request.getSeed() : ThreadLocalRandom.current().nextLong();
-            return compute.run(() -> {
-                try (NDManager m = NDManager.newBaseManager(Devices.forName("auto"))) {
-                    NDArray x = m.create(v.values(), new Shape(s.batch(), s.rows(), s.cols()));
-                    return response(SinkhornOps.gumbelSinkhorn(x, tau, nIter, (int) samples, noise, seed), s.rows(), v.bytes());
-                }
-            });
+            return onComputeThread(v, x -> SinkhornOps.gumbelSinkhorn(x, tau, nIter, (int) samples, noise, seed));
         });
     }
 
@@ -210,6 +200,20 @@ public class InferenceGrpcService extends InferenceServiceGrpc.InferenceServiceI
             throw Statuses.invalid(field + " must be > 0 and finite, got " + value);
         }
         return v;
+    }
+
+    /**
+     * Runs a Sinkhorn op on the batch ([B, N, N], on a manager closed after the call) on the
+     * compute thread and answers in the request's encoding.
+     */
+    private SinkhornResponse onComputeThread(ValidatedBatch v, Function<NDArray, SinkhornResult> op) {
+        MatrixShape s = v.shape();
+        return compute.run(() -> {
+            try (NDManager m = NDManager.newBaseManager(Devices.forName("auto"))) {
+                NDArray x = m.create(v.values(), new Shape(s.batch(), s.rows(), s.cols()));
+                return response(op.apply(x), s.rows(), v.bytes());
+            }
+        });
     }
 
     private static SinkhornResponse response(SinkhornResult r, int n, boolean bytes) {
