@@ -22,37 +22,31 @@ public final class SinkhornReference {
         }
         for (int it = 0; it < nIter; it++) {
             for (int i = 0; i < n; i++) {
-                double max = Double.NEGATIVE_INFINITY;
-                for (int j = 0; j < n; j++) {
-                    max = Math.max(max, a[i * n + j]);
-                }
-                double sum = 0;
-                for (int j = 0; j < n; j++) {
-                    sum += Math.exp(a[i * n + j] - max);
-                }
-                double lse = max + Math.log(sum);
-                for (int j = 0; j < n; j++) {
-                    a[i * n + j] -= lse;
-                }
+                subtractLogSumExp(a, i * n, 1, n); // row i
             }
             for (int j = 0; j < n; j++) {
-                double max = Double.NEGATIVE_INFINITY;
-                for (int i = 0; i < n; i++) {
-                    max = Math.max(max, a[i * n + j]);
-                }
-                double sum = 0;
-                for (int i = 0; i < n; i++) {
-                    sum += Math.exp(a[i * n + j] - max);
-                }
-                double lse = max + Math.log(sum);
-                for (int i = 0; i < n; i++) {
-                    a[i * n + j] -= lse;
-                }
+                subtractLogSumExp(a, j, n, n); // column j
             }
         }
         for (int k = 0; k < n * n; k++) {
             a[k] = Math.exp(a[k]);
         }
         return a;
+    }
+
+    /** a[first + k * stride] -= logsumexp over k < n of the same entries (one row or one column). */
+    private static void subtractLogSumExp(double[] a, int first, int stride, int n) {
+        double max = Double.NEGATIVE_INFINITY;
+        for (int k = 0; k < n; k++) {
+            max = Math.max(max, a[first + k * stride]);
+        }
+        double sum = 0;
+        for (int k = 0; k < n; k++) {
+            sum += Math.exp(a[first + k * stride] - max);
+        }
+        double lse = max + Math.log(sum);
+        for (int k = 0; k < n; k++) {
+            a[first + k * stride] -= lse;
+        }
     }
 }
