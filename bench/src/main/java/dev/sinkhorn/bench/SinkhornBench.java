@@ -5,8 +5,8 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import dev.sinkhorn.core.model.Devices;
 import dev.sinkhorn.core.sinkhorn.SinkhornOps;
+import dev.sinkhorn.service.ProtoArrays;
 import dev.sinkhorn.v1.InferenceServiceGrpc;
-import dev.sinkhorn.v1.MatrixBatch;
 import dev.sinkhorn.v1.SinkhornRequest;
 import io.grpc.ManagedChannel;
 import io.grpc.ManagedChannelBuilder;
@@ -66,16 +66,11 @@ public final class SinkhornBench {
                         SinkhornOps.sinkhorn(in, 1f, 20, 0f);
                     }
                 });
-                MatrixBatch.Builder mb = MatrixBatch.newBuilder().setBatch(b).setRows(n).setCols(n);
-                for (float v : x) {
-                    mb.addValues(v);
-                }
-                SinkhornRequest req = SinkhornRequest.newBuilder().setLogAlpha(mb).setNIter(20).build();
+                SinkhornRequest req = SinkhornRequest.newBuilder().setLogAlpha(ProtoArrays.matrixBatch(b, n, n, x, false))
+                        .setNIter(20).build();
                 double grpc = Timing.median(Math.max(3, runs / 5), runs, () -> stub.sinkhorn(req));
-                java.nio.ByteBuffer buf = java.nio.ByteBuffer.allocate(x.length * 4).order(java.nio.ByteOrder.LITTLE_ENDIAN);
-                buf.asFloatBuffer().put(x);
-                SinkhornRequest bytesReq = SinkhornRequest.newBuilder().setLogAlpha(MatrixBatch.newBuilder().setBatch(b).setRows(n)
-                        .setCols(n).setValuesF32Le(com.google.protobuf.ByteString.copyFrom(buf.array()))).setNIter(20).build();
+                SinkhornRequest bytesReq = SinkhornRequest.newBuilder().setLogAlpha(ProtoArrays.matrixBatch(b, n, n, x, true))
+                        .setNIter(20).build();
                 double grpcBytes = Timing.median(Math.max(3, runs / 5), runs, () -> stub.sinkhorn(bytesReq));
                 Double t = torch.get(b + "," + n);
                 rows.add(new String[] {"[" + b + ", " + n + ", " + n + "]", String.format("%,d", (long) b * n * n), Timing.seconds(t),
