@@ -1,9 +1,9 @@
 package dev.sinkhorn.testing;
 
+import dev.sinkhorn.broker.FreePorts;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.HttpURLConnection;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -17,7 +17,9 @@ import java.util.concurrent.TimeUnit;
 /**
  * One of our services run for real as its own JVM from its packaged jar
  * ({@code <module>/target/quarkus-app/quarkus-run.jar}), on free ports, for tests that need a
- * neighbour service. {@link #start()} returns once /q/health/ready answers 200.
+ * neighbour service. Ports come from {@link FreePorts}, below the ephemeral range, so no outgoing
+ * connection can take one before the service binds it. {@link #start()} returns once
+ * /q/health/ready answers 200.
  */
 public final class ServiceProcess implements AutoCloseable {
     private final String module;
@@ -29,8 +31,8 @@ public final class ServiceProcess implements AutoCloseable {
 
     public ServiceProcess(String module) {
         this.module = module;
-        this.grpcPort = freePort();
-        this.httpPort = freePort();
+        this.grpcPort = FreePorts.pick();
+        this.httpPort = FreePorts.pick();
         try {
             this.log = Files.createTempFile(module + "-", ".log");
         } catch (IOException e) {
@@ -150,11 +152,4 @@ public final class ServiceProcess implements AutoCloseable {
         }
     }
 
-    private static int freePort() {
-        try (ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getByName("127.0.0.1"))) {
-            return s.getLocalPort();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-    }
 }

@@ -3,7 +3,6 @@ package dev.sinkhorn.broker;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -43,7 +42,7 @@ public final class LocalKafkaBroker implements AutoCloseable {
 
     /** A broker on two free ports chosen now, for tests. */
     public static LocalKafkaBroker onFreePorts(Path dataDir) {
-        return new LocalKafkaBroker(dataDir, freePort(), freePort());
+        return new LocalKafkaBroker(dataDir, FreePorts.pick(), FreePorts.pick());
     }
 
     public String bootstrapServers() {
@@ -162,15 +161,6 @@ public final class LocalKafkaBroker implements AutoCloseable {
             return true;
         } catch (IOException e) {
             return false;
-        }
-    }
-
-    private static int freePort() {
-        try (ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getByName("127.0.0.1"))) {
-            s.setReuseAddress(true);
-            return s.getLocalPort();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
         }
     }
 
