@@ -29,6 +29,15 @@ public class ComputeThread {
         thread.shutdownNow();
     }
 
+    /**
+     * Queues the work for the compute thread and returns at once; the work answers its call
+     * itself. For RPCs whose whole handling is libtorch work: the I/O thread hands the request
+     * straight to the compute thread, without a worker thread between them waiting for it.
+     */
+    public void submit(Runnable work) {
+        thread.execute(work);
+    }
+
     /** Runs the work on the compute thread and returns its result (its exceptions are rethrown as they are). */
     public <T> T run(Supplier<T> work) {
         Future<T> f = thread.submit(work::get);

@@ -28,7 +28,9 @@ import dev.sinkhorn.v1.PredictResponse;
 import dev.sinkhorn.v1.SinkhornRequest;
 import dev.sinkhorn.v1.SinkhornResponse;
 import dev.sinkhorn.v1.Tensor;
+import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
+import io.grpc.stub.ServerCallStreamObserver;
 import io.grpc.stub.StreamObserver;
 import io.quarkus.grpc.GrpcClient;
 import io.quarkus.grpc.GrpcService;
@@ -36,17 +38,24 @@ import io.smallrye.common.annotation.Blocking;
 import jakarta.annotation.PostConstruct;
 import jakarta.inject.Inject;
 import java.util.List;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
 import java.util.function.Function;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 /**
  * gRPC adapter of InferenceService: validates requests, runs core's Sinkhorn ops and the loaded
  * models, asks the matcher for hard assignments, and translates errors into statuses.
+ *
+ * <p>Sinkhorn and GumbelSinkhorn are handled wholly on the {@link ComputeThread}, handed over
+ * by the I/O thread that received them (measured: each thread a request passes through adds
+ * latency on a busy machine). Predict and ListModels wait on the matcher or the registry and
+ * run on worker threads ({@code @Blocking}).
  */
 @GrpcService
-@Blocking
 public class InferenceGrpcService extends InferenceServiceGrpc.InferenceServiceImplBase {
     @Inject
     InferenceConfig config;
@@ -70,20 +79,20 @@ public class InferenceGrpcService extends InferenceServiceGrpc.InferenceServiceI
 
     @Override
     public void sinkhorn(SinkhornRequest request, StreamObserver<SinkhornResponse> out) {
-        UnaryCalls.answer(out, () -> {
+        answerOnComputeThread(out, cancelled -> {
             ValidatedBatch v = validator.validate("log_alpha", request.getLogAlpha(), true);
             float tau = positiveOrDefault("tau", request.getTau(), 1f);
             int nIter = iterations(request.getNIter());
             if (!(request.getTolerance() >= 0) || !Float.isFinite(request.getTolerance())) {
                 throw Statuses.invalid("tolerance must be >= 0 and finite, got " + request.getTolerance());
             }
-            return onComputeThread(v, x -> SinkhornOps.sinkhorn(x, tau, nIter, request.getTolerance()));
+            return apply(v, x -> SinkhornOps.sinkhorn(x, tau, nIter, request.getTolerance(), cancelled));
         });
     }
 
     @Override
     public void gumbelSinkhorn(GumbelSinkhornRequest request, StreamObserver<SinkhornResponse> out) {
-        UnaryCalls.answer(out, () -> {
+        answerOnComputeThread(out, cancelled -> {
             ValidatedBatch v = validator.validate("log_alpha", request.getLogAlpha(), true);
             MatrixShape s = v.shape();
             float tau = positiveOrDefault("tau", request.getTau(), 1f);
@@ -101,11 +110,12 @@ public class InferenceGrpcService extends InferenceServiceGrpc.InferenceServiceI
                 throw Statuses.invalid("noise_factor must be >= 0 and finite, got " + request.getNoiseFactor());
             }
             long seed = request.hasSeed() ? request.getSeed() : ThreadLocalRandom.current().nextLong();
-            return onComputeThread(v, x -> SinkhornOps.gumbelSinkhorn(x, tau, nIter, (int) samples, noise, seed));
+            return apply(v, x -> SinkhornOps.gumbelSinkhorn(x, tau, nIter, (int) samples, noise, seed, cancelled));
         });
     }
 
     @Override
+    @Blocking
     public void predict(PredictRequest request, StreamObserver<PredictResponse> out) {
         UnaryCalls.answer(out, () -> {
             if (request.getModel().isEmpty()) {
@@ -131,6 +141,7 @@ public class InferenceGrpcService extends InferenceServiceGrpc.InferenceServiceI
     }
 
     @Override
+    @Blocking
     public void listModels(ListModelsRequest request, StreamObserver<ListModelsResponse> out) {
         UnaryCalls.answer(out, () -> {
             ListModelsResponse.Builder r = ListModelsResponse.newBuilder();
@@ -203,17 +214,44 @@ public class InferenceGrpcService extends InferenceServiceGrpc.InferenceServiceI
     }
 
     /**
-     * Runs a Sinkhorn op on the batch ([B, N, N], on a manager closed after the call) on the
-     * compute thread and answers in the request's encoding.
+     * Answers the call on the compute thread: validation, libtorch work and the answer. The call
+     * is given whether its client has gone (deadline passed, cancelled): work for it is not
+     * started, or stops at its next iteration, and ends as CANCELLED.
      */
-    private SinkhornResponse onComputeThread(ValidatedBatch v, Function<NDArray, SinkhornResult> op) {
+    private <T> void answerOnComputeThread(StreamObserver<T> out, Function<BooleanSupplier, T> call) {
+        BooleanSupplier cancelled = out instanceof ServerCallStreamObserver<T> server ? server::isCancelled : () -> false;
+        try {
+            compute.submit(() -> {
+                try {
+                    UnaryCalls.answer(out, () -> {
+                        if (cancelled.getAsBoolean()) {
+                            throw new CancellationException("cancelled by the client before it started");
+                        }
+                        return call.apply(cancelled);
+                    }, InferenceGrpcService::status);
+                } catch (Error e) { // e.g. OutOfMemoryError: answer, so the caller does not wait for its deadline
+                    out.onError(Status.INTERNAL.withDescription(e.toString()).asRuntimeException());
+                    throw e;
+                }
+            });
+        } catch (RejectedExecutionException stopping) {
+            out.onError(Statuses.unavailable("the inference service is shutting down", stopping));
+        }
+    }
+
+    private static StatusRuntimeException status(RuntimeException e) {
+        return e instanceof CancellationException
+                ? Status.CANCELLED.withDescription(e.getMessage()).asRuntimeException()
+                : UnaryCalls.internal(e);
+    }
+
+    /** Runs a Sinkhorn op on the batch ([B, N, N], on a manager closed after the call) and answers in the request's encoding. */
+    private static SinkhornResponse apply(ValidatedBatch v, Function<NDArray, SinkhornResult> op) {
         MatrixShape s = v.shape();
-        return compute.run(() -> {
-            try (NDManager m = NDManager.newBaseManager(Devices.forName("auto"))) {
-                NDArray x = m.create(v.values(), new Shape(s.batch(), s.rows(), s.cols()));
-                return response(op.apply(x), s.rows(), v.bytes());
-            }
-        });
+        try (NDManager m = NDManager.newBaseManager(Devices.forName("auto"))) {
+            NDArray x = m.create(v.values(), new Shape(s.batch(), s.rows(), s.cols()));
+            return response(op.apply(x), s.rows(), v.bytes());
+        }
     }
 
     private static SinkhornResponse response(SinkhornResult r, int n, boolean bytes) {

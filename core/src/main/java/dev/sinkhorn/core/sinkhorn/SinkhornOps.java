@@ -6,6 +6,8 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.Shape;
 import dev.sinkhorn.core.random.GumbelNoise;
+import java.util.concurrent.CancellationException;
+import java.util.function.BooleanSupplier;
 
 /**
  * The Sinkhorn operator and Gumbel-Sinkhorn sampling on DJL NDArrays (any engine; PyTorch here),
@@ -14,6 +16,7 @@ import dev.sinkhorn.core.random.GumbelNoise;
 public final class SinkhornOps {
     /** Matrices of 7 to 15 rows run padded to this size on CPU (see padsForSpeed). */
     private static final int PADDED_SIZE = 16;
+    private static final BooleanSupplier NEVER = () -> false;
 
     private SinkhornOps() {
     }
@@ -31,8 +34,18 @@ public final class SinkhornOps {
      * @return [B, N, N] matrices with per-matrix max marginal error and the iterations done
      */
     public static SinkhornResult sinkhorn(NDArray logAlpha, float tau, int nIter, float tolerance) {
+        return sinkhorn(logAlpha, tau, nIter, tolerance, NEVER);
+    }
+
+    /**
+     * {@link #sinkhorn(NDArray, float, int, float)} that its caller can abandon: {@code cancelled}
+     * is asked before every iteration, and once it answers true the work stops with a
+     * {@link CancellationException} (a served request whose client has gone stops within one
+     * iteration instead of finishing thousands).
+     */
+    public static SinkhornResult sinkhorn(NDArray logAlpha, float tau, int nIter, float tolerance, BooleanSupplier cancelled) {
         int[] done = new int[1];
-        NDArray matrices = normalize(logAlpha, tau, nIter, tolerance, done).exp();
+        NDArray matrices = normalize(logAlpha, tau, nIter, tolerance, done, cancelled).exp();
         float[] errors = marginalErrors(matrices.stopGradient());
         return new SinkhornResult(matrices, errors, done[0]);
     }
@@ -42,10 +55,11 @@ public final class SinkhornOps {
      * log_alpha / tau, without diagnostics (no extra work per step). [B, N, N] in and out.
      */
     public static NDArray sinkhornMatrices(NDArray logAlpha, float tau, int nIter) {
-        return normalize(logAlpha, tau, nIter, 0f, new int[1]).exp();
+        return normalize(logAlpha, tau, nIter, 0f, new int[1], NEVER).exp();
     }
 
-    private static NDArray normalize(NDArray logAlpha, float tau, int nIter, float tolerance, int[] done) {
+    private static NDArray normalize(NDArray logAlpha, float tau, int nIter, float tolerance, int[] done,
+                                     BooleanSupplier cancelled) {
         NDArray x = logAlpha.getShape().dimension() == 2 ? logAlpha.expandDims(0) : logAlpha;
         if (tau != 1f) {
             // A tensor scalar that lives with the input's manager: DJL's div(Number) frees its
@@ -58,6 +72,9 @@ public final class SinkhornOps {
             x = blockDiagonal(x, n);
         }
         for (int it = 0; it < nIter; it++) {
+            if (cancelled.getAsBoolean()) {
+                throw new CancellationException("Sinkhorn cancelled after " + it + " of " + nIter + " iterations");
+            }
             // x.logSoftmax(axis) is exactly x - logsumexp(x, axis): rows (axis 2), then columns (axis 1).
             x = x.logSoftmax(2).logSoftmax(1);
             done[0]++;
@@ -110,9 +127,18 @@ public final class SinkhornOps {
      */
     public static SinkhornResult gumbelSinkhorn(NDArray logAlpha, float tau, int nIter, int nSamples, float noiseFactor,
                                                 long seed) {
+        return gumbelSinkhorn(logAlpha, tau, nIter, nSamples, noiseFactor, seed, NEVER);
+    }
+
+    /**
+     * {@link #gumbelSinkhorn(NDArray, float, int, int, float, long)} that its caller can abandon,
+     * as {@link #sinkhorn(NDArray, float, int, float, BooleanSupplier)}.
+     */
+    public static SinkhornResult gumbelSinkhorn(NDArray logAlpha, float tau, int nIter, int nSamples, float noiseFactor,
+                                                long seed, BooleanSupplier cancelled) {
         NDArray x = logAlpha.getShape().dimension() == 2 ? logAlpha.expandDims(0) : logAlpha;
         NDArray repeated = nSamples == 1 ? x : x.repeat(0, nSamples);
-        return sinkhorn(addGumbel(repeated, noiseFactor, seed), tau, nIter, 0f);
+        return sinkhorn(addGumbel(repeated, noiseFactor, seed), tau, nIter, 0f, cancelled);
     }
 
     /** x + noiseFactor * g, g ~ Gumbel(0, 1) i.i.d. per entry from {@link GumbelNoise}(seed). */

@@ -3,6 +3,7 @@ package dev.sinkhorn.core.sinkhorn;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ai.djl.engine.Engine;
@@ -14,6 +15,7 @@ import dev.sinkhorn.core.matching.AssignmentProblem;
 import dev.sinkhorn.core.matching.LinearAssignmentSolver;
 import java.util.Arrays;
 import java.util.SplittableRandom;
+import java.util.concurrent.CancellationException;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -88,6 +90,21 @@ class SinkhornOpsTest {
                 worst = Math.max(worst, e);
             }
             assertTrue(worst > 1e-3f, "one iteration fewer is not yet within tolerance: " + worst);
+        }
+    }
+
+    @Test
+    void stopsWhenItsCallerCancels() {
+        float[] x = random(new SplittableRandom(3), 2 * 4 * 4, 1.0);
+        try (NDManager m = manager.newSubManager()) {
+            int[] asked = new int[1];
+            CancellationException e = assertThrows(CancellationException.class,
+                    () -> SinkhornOps.sinkhorn(m.create(x, new Shape(2, 4, 4)), 1f, 1000, 0f, () -> ++asked[0] > 5));
+            assertEquals(6, asked[0], "asked before every iteration, stopped at the first yes");
+            assertEquals("Sinkhorn cancelled after 5 of 1000 iterations", e.getMessage());
+            assertThrows(CancellationException.class,
+                    () -> SinkhornOps.gumbelSinkhorn(m.create(x, new Shape(2, 4, 4)), 1f, 20, 3, 1f, 7L, () -> true));
+            assertEquals(20, SinkhornOps.sinkhorn(m.create(x, new Shape(2, 4, 4)), 1f, 20, 0f, () -> false).iterations());
         }
     }
 
