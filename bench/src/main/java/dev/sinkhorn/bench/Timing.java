@@ -25,6 +25,18 @@ final class Timing {
         return t[runs / 2];
     }
 
+    /**
+     * The median of measured runs after warming up for at least the given time: a service's JIT
+     * needs a few thousand calls (seconds) before its answers reach their steady speed.
+     */
+    static double median(java.time.Duration warmup, int runs, Body body) throws Exception {
+        long end = System.nanoTime() + warmup.toNanos();
+        while (System.nanoTime() < end) {
+            body.run();
+        }
+        return median(0, runs, body);
+    }
+
     static String seconds(double s) {
         if (s < 1e-3) {
             return String.format("%.1f µs", s * 1e6);
