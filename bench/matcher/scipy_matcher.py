@@ -24,7 +24,7 @@ def median(fn, warmups, runs):
 
 for n in (4, 9, 16):
     xs = np.fromfile(d / f"batch{n}.f32", dtype="<f4").reshape(-1, n, n)
-    print(f"batch{n}", median(lambda: [linear_sum_assignment(m, maximize=True) for m in xs], 2, 7))
+    print(f"batch{n}", median(lambda: [linear_sum_assignment(m, maximize=True) for m in xs], 2, 15))
 for n in (500, 1000, 2000):
     x = np.fromfile(d / f"dense{n}.f32", dtype="<f4").reshape(n, n)
     print(f"dense{n}", median(lambda: linear_sum_assignment(x, maximize=True), 2, 5 if n >= 2000 else 9))

@@ -75,7 +75,8 @@ public final class MatcherBench {
             }
             for (int n : BATCH_SIZES) {
                 float[] x = matrices.get("batch" + n);
-                double ours = Timing.median(5, 21, () -> matcher.solve(x, BATCH, n, n, false, false, () -> false));
+                // 101 runs: medians over about a second, so a short noisy spell on the VM does not move them.
+                double ours = Timing.median(5, 101, () -> matcher.solve(x, BATCH, n, n, false, false, () -> false));
                 rows.add(row("Match, 10,000 x " + n + "x" + n + ", in-process (" + cores + " threads)", ours, scipy.get("batch" + n)));
             }
             if (grpc != null) {
@@ -84,12 +85,12 @@ public final class MatcherBench {
                         .withMaxOutboundMessageSize(64 << 20);
                 for (int n : BATCH_SIZES) {
                     float[] x = matrices.get("batch" + n);
-                    double ours = Timing.median(5, 15, () -> {
+                    double ours = Timing.median(Timing.SERVICE_WARMUP, 15, () -> {
                         // Building the request is part of what a client pays.
                         stub.match(MatchRequest.newBuilder().setMatrices(ProtoArrays.matrixBatch(BATCH, n, n, x, false)).build());
                     });
                     rows.add(row("Match, 10,000 x " + n + "x" + n + ", over gRPC", ours, scipy.get("batch" + n)));
-                    double bytes = Timing.median(5, 15, () -> {
+                    double bytes = Timing.median(Timing.SERVICE_WARMUP, 15, () -> {
                         // The same request with the matrices as little-endian bytes (values_f32le).
                         stub.match(MatchRequest.newBuilder().setMatrices(ProtoArrays.matrixBatch(BATCH, n, n, x, true)).build());
                     });

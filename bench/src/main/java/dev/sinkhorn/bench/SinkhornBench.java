@@ -10,7 +10,6 @@ import dev.sinkhorn.v1.InferenceServiceGrpc;
 import dev.sinkhorn.v1.SinkhornRequest;
 import io.grpc.ManagedChannel;
 import io.grpc.ManagedChannelBuilder;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -24,8 +23,6 @@ import java.util.concurrent.TimeUnit;
  */
 public final class SinkhornBench {
     private static final int[][] SHAPES = {{64, 4}, {1024, 4}, {1024, 9}, {256, 36}, {16, 100}, {1, 1000}};
-    /** Calls before timing the RPC: the service's JIT compiles its request path over the first thousands of calls. */
-    private static final Duration GRPC_WARMUP = Duration.ofSeconds(2);
 
     public static void main(String[] args) throws Exception {
         String python = args[0];
@@ -72,10 +69,10 @@ public final class SinkhornBench {
                 });
                 SinkhornRequest req = SinkhornRequest.newBuilder().setLogAlpha(ProtoArrays.matrixBatch(b, n, n, x, false))
                         .setNIter(20).build();
-                double grpc = Timing.median(GRPC_WARMUP, runs, () -> stub.sinkhorn(req));
+                double grpc = Timing.median(Timing.SERVICE_WARMUP, runs, () -> stub.sinkhorn(req));
                 SinkhornRequest bytesReq = SinkhornRequest.newBuilder().setLogAlpha(ProtoArrays.matrixBatch(b, n, n, x, true))
                         .setNIter(20).build();
-                double grpcBytes = Timing.median(GRPC_WARMUP, runs, () -> stub.sinkhorn(bytesReq));
+                double grpcBytes = Timing.median(Timing.SERVICE_WARMUP, runs, () -> stub.sinkhorn(bytesReq));
                 Double t = torch.get(b + "," + n);
                 rows.add(new String[] {"[" + b + ", " + n + ", " + n + "]", String.format("%,d", (long) b * n * n), Timing.seconds(t),
                         Timing.seconds(ours), String.format("%.2f", ours / t), Timing.seconds(withDiagnostics),
