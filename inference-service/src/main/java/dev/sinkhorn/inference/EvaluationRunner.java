@@ -28,8 +28,10 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
 import java.util.Map;
+import java.util.Set;
 import java.util.SplittableRandom;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -72,6 +74,8 @@ public class EvaluationRunner {
     private final DatasetResolver datasets = DatasetResolver.fromEnvironment(LOG::info);
     private KafkaProducer<byte[], byte[]> producer;
     private volatile boolean stopping;
+    /** Jobs queued or running ("model vN"): the same version is never evaluated twice at once. */
+    private final Set<String> pending = ConcurrentHashMap.newKeySet();
 
     @PostConstruct
     void init() {
@@ -89,29 +93,40 @@ public class EvaluationRunner {
         producer.close(java.time.Duration.ofSeconds(5));
     }
 
-    /** Queues the evaluation of exactly this version; the job holds the model until it is done. */
+    /**
+     * Queues the evaluation of exactly this version, unless it is queued already; the job holds the
+     * model until it is done.
+     */
     void submit(ModelRegistry registry, String model, long version) {
+        String job = model + " v" + version;
+        if (!pending.add(job)) {
+            return;
+        }
         ModelRegistry.Lease lease;
         try {
             lease = registry.acquire(model, version);
         } catch (StatusRuntimeException replaced) {
+            pending.remove(job);
             return; // already replaced by a newer version, which gets its own evaluation
         }
         metrics.counter("sinkhorn.evaluations.queued").increment();
         worker.submit(() -> {
             try (lease) {
-                runUntilDone(lease.model());
+                runUntilDone(registry, lease.model());
+            } finally {
+                pending.remove(job);
             }
         });
     }
 
-    private void runUntilDone(LoadedModel m) {
+    private void runUntilDone(ModelRegistry registry, LoadedModel m) {
         long backoff = 1000;
         int otherFailures = 0;
         while (!stopping) {
             try {
                 Evaluation e = evaluate(m);
                 publish(e);
+                registry.recordEvaluation(e); // at once, not when the follower reads it back: no second run meanwhile
                 metrics.counter("sinkhorn.evaluations.published").increment();
                 LOG.infof("evaluated %s v%d on %d %s test images: mean Kendall tau %.4f, prop_wrong %.4f, "
                                 + "prop_any_wrong %.4f (%.1f s)", e.getModel(), e.getVersion(), e.getCount(), e.getDataset(),

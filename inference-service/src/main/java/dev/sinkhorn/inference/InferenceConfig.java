@@ -26,4 +26,7 @@ public interface InferenceConfig {
 
     /** Images per streamed evaluation message. */
     int evalBatch();
+
+    /** Kafka consumer group of the replicas, which shares out the evaluations (see EvaluationDuty). */
+    String evaluationGroup();
 }

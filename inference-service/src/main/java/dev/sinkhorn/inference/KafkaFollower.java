@@ -16,6 +16,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.PartitionInfo;
@@ -30,7 +31,8 @@ import org.jboss.logging.Logger;
  * Follows sinkhorn.checkpoints and sinkhorn.evaluations from their beginning, without a consumer
  * group: every replica sees every record. At start it reads both topics to their end and loads
  * the newest valid version of every model before it reports ready; afterwards it hot-swaps a
- * model whenever a newer version arrives and hands it to the evaluation. Records that do not
+ * model whenever a newer version arrives and hands it to the evaluation when this replica owns
+ * the model's partition ({@link EvaluationDuty}). Records that do not
  * parse, fail their digest or do not fit their spec are skipped with a log line and the metric
  * sinkhorn_checkpoints_rejected_total{reason}; the consumer goes on.
  */
@@ -47,12 +49,17 @@ public class KafkaFollower {
     @Inject
     EvaluationRunner evaluations;
     @Inject
+    EvaluationDuty duty;
+    @Inject
     MeterRegistry metrics;
 
     private volatile boolean caughtUp;
+    /** The sinkhorn.checkpoints partition of each model (its key's partition). */
+    private final Map<String, Integer> partitionOf = new ConcurrentHashMap<>();
     private KafkaLoop loop;
 
     void onStart(@Observes StartupEvent event) {
+        duty.onAssigned(this::evaluateUnjudged);
         loop = new KafkaLoop("kafka-follower", bootstrapServers, topics.ready(), LOG::warn, this::follow);
         loop.start();
     }
@@ -101,16 +108,33 @@ public class KafkaFollower {
         return true;
     }
 
-    /** After the catch-up: every loaded model not yet evaluated gets its evaluation. */
     private void caughtUp() {
         caughtUp = true;
-        for (LoadedModel m : registry.all()) {
-            if (!registry.evaluated(m.name(), m.version())) {
-                evaluations.submit(registry, m.name(), m.version());
-            }
-        }
+        evaluateUnjudged();
         LOG.infof("caught up: serving %d model(s) %s", registry.all().size(),
                 registry.all().stream().map(m -> m.name() + " v" + m.version()).toList());
+    }
+
+    /**
+     * After the catch-up, and whenever partitions are assigned to this replica: every loaded model
+     * of an owned partition whose version has no evaluation yet gets one.
+     */
+    private void evaluateUnjudged() {
+        if (!caughtUp) {
+            return;
+        }
+        for (LoadedModel m : registry.all()) {
+            if (!registry.evaluated(m.name(), m.version())) {
+                evaluateIfOwned(m.name(), m.version());
+            }
+        }
+    }
+
+    private void evaluateIfOwned(String model, long version) {
+        Integer partition = partitionOf.get(model);
+        if (partition != null && duty.owns(partition)) {
+            evaluations.submit(registry, model, version);
+        }
     }
 
     private void handle(Iterable<ConsumerRecord<byte[], byte[]>> records, boolean live) {
@@ -137,6 +161,7 @@ public class KafkaFollower {
             reject(r, d.rejection());
             return;
         }
+        partitionOf.put(d.checkpoint().getModel(), r.partition());
         if (d.checkpoint().getVersion() <= registry.currentVersion(d.checkpoint().getModel())) {
             return; // an older version (compaction keeps only the newest eventually)
         }
@@ -150,7 +175,7 @@ public class KafkaFollower {
             LOG.infof("loaded %s v%d (epoch %d, job %s)", loaded.model().name(), loaded.model().version(),
                     d.checkpoint().getEpoch(), d.checkpoint().getJobId());
             if (live) {
-                evaluations.submit(registry, loaded.model().name(), loaded.model().version());
+                evaluateIfOwned(loaded.model().name(), loaded.model().version());
             }
         }
     }

@@ -1,5 +1,6 @@
 package dev.sinkhorn.service;
 
+import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -30,8 +31,16 @@ public final class KafkaLoop {
     private Thread thread;
 
     public KafkaLoop(String name, String bootstrapServers, CompletableFuture<?> ready, Consumer<String> warn, Body body) {
+        this(name, bootstrapServers, Map.of(), ready, warn, body);
+    }
+
+    /** As above, with consumer settings added to (or replacing) the defaults, e.g. a group.id. */
+    public KafkaLoop(String name, String bootstrapServers, Map<String, Object> settings, CompletableFuture<?> ready,
+                     Consumer<String> warn, Body body) {
         this.name = name;
-        this.config = TopicReader.consumerConfig(bootstrapServers);
+        Map<String, Object> config = new HashMap<>(TopicReader.consumerConfig(bootstrapServers));
+        config.putAll(settings);
+        this.config = Map.copyOf(config);
         this.ready = ready;
         this.warn = warn;
         this.body = body;

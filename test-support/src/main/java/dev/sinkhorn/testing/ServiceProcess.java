@@ -143,6 +143,28 @@ public final class ServiceProcess implements AutoCloseable {
         stop();
     }
 
+    /**
+     * The sum of every series of a metric on /q/metrics (Prometheus text), 0 when the service has
+     * none yet (counters appear at their first increment).
+     */
+    public double metric(String name) {
+        try {
+            HttpURLConnection c = (HttpURLConnection) URI.create("http://127.0.0.1:" + httpPort + "/q/metrics").toURL()
+                    .openConnection();
+            c.setConnectTimeout(2000);
+            c.setReadTimeout(5000);
+            double sum = 0;
+            for (String line : new String(c.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8).split("\n")) {
+                if (line.startsWith(name + "{") || line.startsWith(name + " ")) {
+                    sum += Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
+                }
+            }
+            return sum;
+        } catch (IOException e) {
+            throw new UncheckedIOException(module + " /q/metrics: " + e.getMessage(), e);
+        }
+    }
+
     public String tail() {
         try {
             List<String> lines = Files.readAllLines(log);

@@ -1,9 +1,13 @@
 package dev.sinkhorn.trainer;
 
 import static dev.sinkhorn.trainer.TrainerClient.TRAINER;
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.google.protobuf.InvalidProtocolBufferException;
+import dev.sinkhorn.service.TopicReader;
+import dev.sinkhorn.service.Topics;
 import dev.sinkhorn.testing.KafkaTestBroker;
 import dev.sinkhorn.testing.KafkaTestResource;
 import dev.sinkhorn.testing.RequiresKafka;
@@ -18,11 +22,20 @@ import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.QuarkusTestProfile;
 import io.quarkus.test.junit.TestProfile;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.ConsumerGroupDescription;
+import org.apache.kafka.common.GroupState;
 import org.junit.jupiter.api.Test;
 
-/** The whole pipeline: the trainer streams the inference service's evaluation of its checkpoint. */
+/**
+ * The whole pipeline: the trainer streams the inference service's evaluation of its checkpoint,
+ * and two inference replicas share out the evaluations (one per version).
+ */
 @QuarkusTest
 @RequiresKafka
 @QuarkusTestResource(KafkaTestResource.class)
@@ -41,25 +54,27 @@ class EvaluationEventsTest {
         }
     }
 
-    /** The real matcher and inference services, each from its jar in its own JVM. */
+    /** The real matcher and two inference replicas, each from its jar in its own JVM. */
     public static class MatcherAndInference implements QuarkusTestResourceLifecycleManager {
+        static final List<ServiceProcess> INFERENCE = new ArrayList<>();
         private ServiceProcess matcher;
-        private ServiceProcess inference;
 
         @Override
         public Map<String, String> start() {
             matcher = new ServiceProcess("matcher-service").start();
-            inference = new ServiceProcess("inference-service")
-                    .with("kafka.bootstrap.servers", KafkaTestBroker.bootstrapServers())
-                    .with("quarkus.grpc.clients.matcher.port", String.valueOf(matcher.grpcPort()))
-                    .with("inference.eval-limit", "1000")
-                    .start();
+            for (int replica = 0; replica < 2; replica++) {
+                INFERENCE.add(new ServiceProcess("inference-service")
+                        .with("kafka.bootstrap.servers", KafkaTestBroker.bootstrapServers())
+                        .with("quarkus.grpc.clients.matcher.port", String.valueOf(matcher.grpcPort()))
+                        .with("inference.eval-limit", "1000")
+                        .start());
+            }
             return Map.of();
         }
 
         @Override
         public void stop() {
-            inference.stop();
+            INFERENCE.forEach(ServiceProcess::stop);
             matcher.stop();
         }
     }
@@ -75,5 +90,55 @@ class EvaluationEventsTest {
         assertEquals("evaluated", e.getModel());
         assertEquals(1000, e.getCount());
         assertTrue(e.getMeanKendallTau() > 0.5, "a trained model: " + e.getMeanKendallTau());
+    }
+
+    @Test
+    void twoInferenceReplicasEvaluateEachVersionOnce() throws Exception {
+        awaitBothReplicasInTheEvaluationGroup();
+        TrainingJob job = TRAINER.startTraining(TrainerClient.quick("shared").setEpochs(2).build());
+        List<TrainingEvent> events = TrainerClient.watchToEnd(job.getJobId(), Duration.ofMinutes(3));
+        TrainingJob end = events.get(events.size() - 1).getFinished();
+        assertEquals(JobState.SUCCEEDED, end.getState(), end.getError());
+        assertTrue(events.stream().anyMatch(e -> e.hasEvaluation() && e.getEvaluation().getVersion() == end.getLatestVersion()),
+                "the last version was evaluated");
+        // Once neither replica has an evaluation queued or running, the topic holds all there will be.
+        await().atMost(Duration.ofMinutes(2)).until(() -> MatcherAndInference.INFERENCE.stream().allMatch(r ->
+                r.metric("sinkhorn_evaluations_queued_total")
+                        == r.metric("sinkhorn_evaluations_published_total") + r.metric("sinkhorn_evaluations_failed_total")));
+        Map<Long, Integer> perVersion = new TreeMap<>();
+        TopicReader.readToEnd(KafkaTestBroker.bootstrapServers(), Topics.EVALUATIONS, Duration.ofSeconds(30), r -> {
+            try {
+                Evaluation e = Evaluation.parseFrom(r.value());
+                if (e.getModel().equals("shared")) {
+                    perVersion.merge(e.getVersion(), 1, Integer::sum);
+                }
+            } catch (InvalidProtocolBufferException notAnEvaluation) {
+                throw new AssertionError(notAnEvaluation);
+            }
+        });
+        assertTrue(perVersion.containsKey(end.getLatestVersion()), "evaluations per version: " + perVersion);
+        perVersion.forEach((version, count) -> assertEquals(1, count, "evaluations of v" + version + ": " + perVersion));
+
+        // The replica that evaluates stops: the other takes its partition over and evaluates the next version.
+        ServiceProcess owner = MatcherAndInference.INFERENCE.stream()
+                .filter(r -> r.metric("sinkhorn_evaluation_partitions_owned") == 1).findFirst().orElseThrow();
+        owner.stop();
+        TrainingJob next = TRAINER.startTraining(TrainerClient.quick("shared").build());
+        List<TrainingEvent> nextEvents = TrainerClient.watchToEnd(next.getJobId(), Duration.ofMinutes(3));
+        TrainingJob nextEnd = nextEvents.get(nextEvents.size() - 1).getFinished();
+        assertEquals(JobState.SUCCEEDED, nextEnd.getState(), nextEnd.getError());
+        assertTrue(nextEvents.stream().anyMatch(e -> e.hasEvaluation() && e.getEvaluation().getVersion() == nextEnd.getLatestVersion()),
+                "v" + nextEnd.getLatestVersion() + " was evaluated by the remaining replica");
+    }
+
+    /** Both replicas are members of the settled evaluation group, so no partition moves during the test. */
+    private static void awaitBothReplicasInTheEvaluationGroup() throws Exception {
+        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, KafkaTestBroker.bootstrapServers()))) {
+            await().atMost(Duration.ofMinutes(1)).until(() -> {
+                ConsumerGroupDescription g = admin.describeConsumerGroups(List.of("sinkhorn-inference-evaluations")).all()
+                        .get().get("sinkhorn-inference-evaluations");
+                return g.groupState() == GroupState.STABLE && g.members().size() == 2;
+            });
+        }
     }
 }
