@@ -32,8 +32,8 @@ import org.jboss.logging.Logger;
  * group: every replica sees every record. At start it reads both topics to their end and loads
  * the newest valid version of every model before it reports ready; afterwards it hot-swaps a
  * model whenever a newer version arrives and hands it to the evaluation when this replica owns
- * the model's partition ({@link EvaluationDuty}). Records that do not
- * parse, fail their digest or do not fit their spec are skipped with a log line and the metric
+ * the model's partition ({@link EvaluationDuty}). Records that do not parse, fail their digest or
+ * do not fit their spec are skipped with a log line and the metric
  * sinkhorn_checkpoints_rejected_total{reason}; the consumer goes on.
  */
 @ApplicationScoped

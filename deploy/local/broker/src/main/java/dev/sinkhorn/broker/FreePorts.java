@@ -21,7 +21,11 @@ import java.util.concurrent.ThreadLocalRandom;
  */
 public final class FreePorts {
     private static final Path EPHEMERAL_RANGE = Path.of("/proc/sys/net/ipv4/ip_local_port_range");
-    private static final int LOWEST = 10_000;
+    /**
+     * Above every fixed port of ours (services 8081-9095, tests 18081-19093, benches 19392-19393):
+     * a Quarkus test binds its fixed ports after its test resources picked theirs.
+     */
+    private static final int LOWEST = 20_000;
     /** Linux's default ephemeral range starts here; used where the kernel does not say. */
     private static final int DEFAULT_EPHEMERAL_START = 32_768;
     /** Ports already handed out in this JVM: two picks made before either is bound must differ. */
@@ -62,6 +66,7 @@ public final class FreePorts {
         try {
             String[] range = Files.readString(EPHEMERAL_RANGE).trim().split("\\s+");
             int start = Integer.parseInt(range[0]);
+            // A range starting this low leaves no room below it: use the default (and accept the old race).
             return start > LOWEST + 1000 ? start : DEFAULT_EPHEMERAL_START;
         } catch (IOException | RuntimeException notLinux) {
             return DEFAULT_EPHEMERAL_START;

@@ -20,7 +20,7 @@ class FreePortsTest {
         }
         assertEquals(50, ports.size(), "every pick is a new port");
         for (int port : ports) {
-            assertTrue(port >= 10_000 && port < ephemeralStart, port + " outside 10000.." + ephemeralStart);
+            assertTrue(port >= 20_000 && port < ephemeralStart, port + " outside 20000.." + ephemeralStart);
             try (ServerSocket s = new ServerSocket()) {
                 s.bind(new InetSocketAddress(port)); // throws if the port were taken
             }
