@@ -61,6 +61,8 @@ public class EvaluationRunner {
     MeterRegistry metrics;
     @Inject
     ComputeThread compute;
+    @Inject
+    ModelRegistry registry;
     @GrpcClient("matcher")
     io.grpc.Channel matcherChannel; // the async stub (for the client stream) is not injectable itself
     @ConfigProperty(name = "kafka.bootstrap.servers")
@@ -97,7 +99,7 @@ public class EvaluationRunner {
      * Queues the evaluation of exactly this version, unless it is queued already; the job holds the
      * model until it is done.
      */
-    void submit(ModelRegistry registry, String model, long version) {
+    void submit(String model, long version) {
         String job = model + " v" + version;
         if (!pending.add(job)) {
             return;
@@ -112,14 +114,14 @@ public class EvaluationRunner {
         metrics.counter("sinkhorn.evaluations.queued").increment();
         worker.submit(() -> {
             try (lease) {
-                runUntilDone(registry, lease.model());
+                runUntilDone(lease.model());
             } finally {
                 pending.remove(job);
             }
         });
     }
 
-    private void runUntilDone(ModelRegistry registry, LoadedModel m) {
+    private void runUntilDone(LoadedModel m) {
         long backoff = 1000;
         int otherFailures = 0;
         while (!stopping) {

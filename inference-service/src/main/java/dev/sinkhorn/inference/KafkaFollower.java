@@ -133,7 +133,7 @@ public class KafkaFollower {
     private void evaluateIfOwned(String model, long version) {
         Integer partition = partitionOf.get(model);
         if (partition != null && duty.owns(partition)) {
-            evaluations.submit(registry, model, version);
+            evaluations.submit(model, version);
         }
     }
 

@@ -138,8 +138,6 @@ public class MatcherGrpcService extends MatcherServiceGrpc.MatcherServiceImplBas
                     String at = "message " + message++ + ": ";
                     ValidatedBatch v = validate(at, request);
                     MatrixShape s = v.shape();
-                    AssignmentResult[] results = matcher.solve(v.values(), s.batch(), s.rows(), s.cols(),
-                            false, false, context::isCancelled);
                     int[][] truth = PermutationValidator.toArrays(at + "truth", request.getTruthList(), n);
                     int d = itemSize(at, request, s);
                     float[] items = d > 0 ? ProtoArrays.values(request.getItems()) : null;
@@ -150,6 +148,9 @@ public class MatcherGrpcService extends MatcherServiceGrpc.MatcherServiceImplBas
                             }
                         }
                     }
+                    // Solved only once the whole message is valid.
+                    AssignmentResult[] results = matcher.solve(v.values(), s.batch(), s.rows(), s.cols(),
+                            false, false, context::isCancelled);
                     for (int k = 0; k < results.length; k++) {
                         scores.add(truth[k], results[k].rowToCol());
                         if (items != null) {

@@ -288,10 +288,9 @@ public final class LinearAssignmentSolver {
     }
 
     /**
-     * Jonker-Volgenant initialisation for square, finite problems. v[j] = min_i c[i, j] (set while
-     * loading; dual
-     * feasible with u = 0); a row that is the argmin of a column and still free takes it (a tight
-     * pair). Then each row matched once moves its slack to u (reduction transfer): u[i] = the
+     * Jonker-Volgenant initialisation for square, finite problems. v[j] = min_i c[i, j] (set by
+     * {@link #columnMinima}; dual feasible with u = 0); a row that is the argmin of a column and
+     * still free takes it (a tight pair). Then each row matched once moves its slack to u (reduction transfer): u[i] = the
      * second-smallest reduced cost of row i, v[j] lowered by the same amount, which keeps every
      * reduced cost >= 0 and every matched pair tight, and gives later searches better potentials.
      */
@@ -299,7 +298,7 @@ public final class LinearAssignmentSolver {
         int[] matches = visitedRows; // reused as a per-row counter here
         Arrays.fill(matches, 0, n, 0);
         for (int j = n - 1; j >= 0; j--) {
-            int best = path[j]; // argmin of column j, found while loading; v[j] is its minimum
+            int best = path[j]; // argmin of column j (columnMinima); v[j] is its minimum
             if (++matches[best] == 1) {
                 col4row[best] = j;
                 row4col[j] = best;
