@@ -5,7 +5,9 @@ import dev.sinkhorn.core.matching.AssignmentProblem;
 import dev.sinkhorn.core.matching.BatchMatcher;
 import dev.sinkhorn.core.matching.KendallTau;
 import dev.sinkhorn.core.matching.LinearAssignmentSolver;
-import dev.sinkhorn.service.ProtoArrays;
+import dev.sinkhorn.core.matching.MatchOptions;
+import dev.sinkhorn.core.matching.Matrices;
+import dev.sinkhorn.service.grpc.ProtoArrays;
 import dev.sinkhorn.v1.MatchRequest;
 import dev.sinkhorn.v1.MatcherServiceGrpc;
 import io.grpc.ManagedChannel;
@@ -70,13 +72,13 @@ public final class MatcherBench {
             // Warm the JIT on every size first, as a long-running service would be.
             for (int round = 0; round < 30; round++) {
                 for (int n : BATCH_SIZES) {
-                    matcher.solve(matrices.get("batch" + n), BATCH, n, n, false, false, () -> false);
+                    matcher.solve(new Matrices(BATCH, n, n, matrices.get("batch" + n)), MatchOptions.MAXIMIZE, () -> false);
                 }
             }
             for (int n : BATCH_SIZES) {
-                float[] x = matrices.get("batch" + n);
+                Matrices x = new Matrices(BATCH, n, n, matrices.get("batch" + n));
                 // 101 runs: medians over about a second, so a short noisy spell on the VM does not move them.
-                double ours = Timing.median(5, 101, () -> matcher.solve(x, BATCH, n, n, false, false, () -> false));
+                double ours = Timing.median(5, 101, () -> matcher.solve(x, MatchOptions.MAXIMIZE, () -> false));
                 rows.add(row("Match, 10,000 x " + n + "x" + n + ", in-process (" + cores + " threads)", ours, scipy.get("batch" + n)));
             }
             if (grpc != null) {
@@ -104,7 +106,7 @@ public final class MatcherBench {
             float[] x = matrices.get("dense" + n);
             // Warm-up long enough for the JIT to recompile the row scans for long rows (the batches
             // before trained it on short ones): about 10 solves of 500x500.
-            double ours = Timing.median(n >= 2000 ? 4 : 15, n >= 2000 ? 5 : 9, () -> solver.solve(AssignmentProblem.maximize(x, n, n), () -> false, false));
+            double ours = Timing.median(n >= 2000 ? 4 : 15, n >= 2000 ? 5 : 9, () -> solver.solveWithoutPotentials(AssignmentProblem.maximize(x, n, n), () -> false));
             rows.add(row("one dense " + n + "x" + n + " (1 thread)", ours, scipy.get("dense" + n)));
         }
         double kt9 = Timing.median(5, 15, () -> {

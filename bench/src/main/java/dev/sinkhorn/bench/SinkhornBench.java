@@ -5,7 +5,8 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import dev.sinkhorn.core.model.Devices;
 import dev.sinkhorn.core.sinkhorn.SinkhornOps;
-import dev.sinkhorn.service.ProtoArrays;
+import dev.sinkhorn.core.sinkhorn.SinkhornSettings;
+import dev.sinkhorn.service.grpc.ProtoArrays;
 import dev.sinkhorn.v1.InferenceServiceGrpc;
 import dev.sinkhorn.v1.SinkhornRequest;
 import io.grpc.ManagedChannel;
@@ -64,7 +65,7 @@ public final class SinkhornBench {
                     try (NDManager m = manager.newSubManager()) {
                         NDArray in = input.duplicate();
                         in.attach(m);
-                        SinkhornOps.sinkhorn(in, 1f, 20, 0f);
+                        SinkhornOps.sinkhorn(in, new SinkhornSettings(1f, 20, 0f));
                     }
                 });
                 SinkhornRequest req = SinkhornRequest.newBuilder().setLogAlpha(ProtoArrays.matrixBatch(b, n, n, x, false))

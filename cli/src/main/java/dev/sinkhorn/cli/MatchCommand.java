@@ -30,7 +30,7 @@ final class MatchCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        MatrixBatch m = Matrices.parseBatch(Matrices.read(file), file);
+        MatrixBatch m = MatrixFiles.parseBatch(MatrixFiles.read(file), file);
         MatchResponse r = root.endpoints().matcher().match(MatchRequest.newBuilder().setMatrices(m).setMinimize(minimize)
                 .setIncludePotentials(potentials).build());
         PrintWriter out = spec.commandLine().getOut();

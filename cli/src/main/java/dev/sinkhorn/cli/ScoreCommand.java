@@ -27,8 +27,8 @@ final class ScoreCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         ScoreResponse r = root.endpoints().matcher().score(ScoreRequest.newBuilder()
-                .addAllTruth(Matrices.parsePermutations(Matrices.read(truth), truth))
-                .addAllPredicted(Matrices.parsePermutations(Matrices.read(predicted), predicted)).build());
+                .addAllTruth(MatrixFiles.parsePermutations(MatrixFiles.read(truth), truth))
+                .addAllPredicted(MatrixFiles.parsePermutations(MatrixFiles.read(predicted), predicted)).build());
         PrintWriter out = spec.commandLine().getOut();
         if (root.json) {
             out.println(Output.json(r));

@@ -43,7 +43,7 @@ final class SinkhornOpCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        MatrixBatch m = Matrices.parseBatch(Matrices.read(file), file);
+        MatrixBatch m = MatrixFiles.parseBatch(MatrixFiles.read(file), file);
         SinkhornResponse r;
         if (samples != null) {
             GumbelSinkhornRequest.Builder b = GumbelSinkhornRequest.newBuilder().setLogAlpha(m).setTau(tau).setNIter(nIter)

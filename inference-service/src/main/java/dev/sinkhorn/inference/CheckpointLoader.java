@@ -4,8 +4,8 @@ import ai.djl.MalformedModelException;
 import dev.sinkhorn.core.model.Devices;
 import dev.sinkhorn.core.model.ModelSpec;
 import dev.sinkhorn.core.model.SinkhornModel;
-import dev.sinkhorn.service.Checkpoints;
-import dev.sinkhorn.service.ModelSpecs;
+import dev.sinkhorn.service.grpc.ModelSpecs;
+import dev.sinkhorn.service.kafka.CheckpointRecords;
 import dev.sinkhorn.v1.Checkpoint;
 import java.util.List;
 
@@ -15,7 +15,7 @@ final class CheckpointLoader {
     }
 
     /** The outcome: a model, or a rejection (reason tag and message). */
-    record Result(LoadedModel model, Checkpoints.Rejection rejection) {
+    record Result(LoadedModel model, CheckpointRecords.Rejection rejection) {
     }
 
     static Result load(Checkpoint c) {
@@ -37,6 +37,6 @@ final class CheckpointLoader {
     }
 
     private static Result rejected(String reason, String message) {
-        return new Result(null, new Checkpoints.Rejection(reason, message));
+        return new Result(null, new CheckpointRecords.Rejection(reason, message));
     }
 }

@@ -1,8 +1,9 @@
 package dev.sinkhorn.inference;
 
-import dev.sinkhorn.service.KafkaLoop;
-import dev.sinkhorn.service.KafkaTopics;
-import dev.sinkhorn.service.Topics;
+import dev.sinkhorn.service.kafka.ConsumerLoop;
+import dev.sinkhorn.service.kafka.KafkaClients;
+import dev.sinkhorn.service.kafka.PipelineTopics;
+import dev.sinkhorn.service.kafka.TopicProvisioner;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Tags;
 import io.quarkus.runtime.ShutdownEvent;
@@ -20,7 +21,6 @@ import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.TopicPartition;
-import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
 
 /**
@@ -38,25 +38,25 @@ import org.jboss.logging.Logger;
 public class EvaluationDuty {
     private static final Logger LOG = Logger.getLogger(EvaluationDuty.class);
 
-    @ConfigProperty(name = "kafka.bootstrap.servers")
-    String bootstrapServers;
+    @Inject
+    KafkaClients kafka;
     @Inject
     InferenceConfig config;
     @Inject
-    KafkaTopics topics;
+    TopicProvisioner topics;
     @Inject
     MeterRegistry metrics;
 
     private final Set<Integer> owned = ConcurrentHashMap.newKeySet();
     private volatile Runnable onAssigned = () -> {
     };
-    private KafkaLoop loop;
+    private ConsumerLoop loop;
 
     void onStart(@Observes StartupEvent event) {
         metrics.gaugeCollectionSize("sinkhorn.evaluation.partitions.owned", Tags.empty(), owned);
-        loop = new KafkaLoop("evaluation-duty", bootstrapServers,
+        loop = new ConsumerLoop("evaluation-duty", kafka,
                 Map.of(ConsumerConfig.GROUP_ID_CONFIG, config.evaluationGroup(), ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "latest"),
-                topics.ready(), LOG::warn, this::holdPartitions);
+                topics.ready(), this::holdPartitions);
         loop.start();
     }
 
@@ -76,7 +76,7 @@ public class EvaluationDuty {
 
     private void holdPartitions(KafkaConsumer<byte[], byte[]> c) {
         try {
-            c.subscribe(List.of(Topics.CHECKPOINTS), new ConsumerRebalanceListener() {
+            c.subscribe(List.of(PipelineTopics.CHECKPOINTS), new ConsumerRebalanceListener() {
                 @Override
                 public void onPartitionsRevoked(Collection<TopicPartition> partitions) {
                     partitions.forEach(p -> owned.remove(p.partition()));
@@ -92,7 +92,7 @@ public class EvaluationDuty {
                     c.pause(partitions);
                     partitions.forEach(p -> owned.add(p.partition()));
                     LOG.infof("this replica now evaluates the models on %s partitions %s (the other partitions have other owners)",
-                            Topics.CHECKPOINTS, owned);
+                            PipelineTopics.CHECKPOINTS, owned);
                     onAssigned.run();
                 }
             });

@@ -1,46 +1,39 @@
 package dev.sinkhorn.inference;
 
-import dev.sinkhorn.core.data.Dataset;
 import dev.sinkhorn.core.data.DatasetResolver;
 import dev.sinkhorn.core.data.ImageSet;
-import dev.sinkhorn.core.jigsaw.Jigsaw;
+import dev.sinkhorn.core.errors.DependencyUnavailableException;
+import dev.sinkhorn.core.errors.InvalidInputException;
 import dev.sinkhorn.core.jigsaw.JigsawBatch;
+import dev.sinkhorn.core.jigsaw.TestPuzzles;
 import dev.sinkhorn.core.model.ModelSpec;
 import dev.sinkhorn.core.model.SinkhornModel;
-import dev.sinkhorn.service.Checkpoints;
-import dev.sinkhorn.service.ProtoArrays;
-import dev.sinkhorn.service.SingleResponse;
-import dev.sinkhorn.service.Topics;
+import dev.sinkhorn.service.grpc.ProtoArrays;
+import dev.sinkhorn.service.kafka.CheckpointRecords;
+import dev.sinkhorn.service.kafka.KafkaClients;
+import dev.sinkhorn.service.kafka.PipelineTopics;
 import dev.sinkhorn.v1.Evaluation;
 import dev.sinkhorn.v1.MatchAndScoreRequest;
-import dev.sinkhorn.v1.MatcherServiceGrpc;
 import dev.sinkhorn.v1.Permutation;
 import dev.sinkhorn.v1.ScoreResponse;
 import dev.sinkhorn.v1.Tensor;
-import io.grpc.Status;
-import io.grpc.StatusRuntimeException;
-import io.grpc.stub.StreamObserver;
 import io.micrometer.core.instrument.MeterRegistry;
-import io.quarkus.grpc.GrpcClient;
 import io.quarkus.runtime.ShutdownEvent;
 import jakarta.annotation.PostConstruct;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
+import java.time.Duration;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
-import java.util.SplittableRandom;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
-import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
 
 /**
@@ -63,10 +56,10 @@ public class EvaluationRunner {
     ComputeThread compute;
     @Inject
     ModelRegistry registry;
-    @GrpcClient("matcher")
-    io.grpc.Channel matcherChannel; // the async stub (for the client stream) is not injectable itself
-    @ConfigProperty(name = "kafka.bootstrap.servers")
-    String bootstrapServers;
+    @Inject
+    MatcherClient matcher;
+    @Inject
+    KafkaClients kafka;
 
     private final ExecutorService worker = Executors.newSingleThreadExecutor(r -> {
         Thread t = new Thread(r, "evaluation");
@@ -81,18 +74,13 @@ public class EvaluationRunner {
 
     @PostConstruct
     void init() {
-        producer = new KafkaProducer<>(Map.of(
-                ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
-                ProducerConfig.ACKS_CONFIG, "all",
-                ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true,
-                ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, 120_000),
-                new ByteArraySerializer(), new ByteArraySerializer());
+        producer = kafka.producer(Map.of(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, 120_000));
     }
 
     void onStop(@Observes ShutdownEvent event) {
         stopping = true;
         worker.shutdownNow();
-        producer.close(java.time.Duration.ofSeconds(5));
+        producer.close(Duration.ofSeconds(5));
     }
 
     /**
@@ -104,13 +92,12 @@ public class EvaluationRunner {
         if (!pending.add(job)) {
             return;
         }
-        ModelRegistry.Lease lease;
-        try {
-            lease = registry.acquire(model, version);
-        } catch (StatusRuntimeException replaced) {
+        Optional<ModelRegistry.Lease> leased = registry.acquireIfLoaded(model, version);
+        if (leased.isEmpty()) {
             pending.remove(job);
             return; // already replaced by a newer version, which gets its own evaluation
         }
+        ModelRegistry.Lease lease = leased.get();
         metrics.counter("sinkhorn.evaluations.queued").increment();
         worker.submit(() -> {
             try (lease) {
@@ -123,7 +110,7 @@ public class EvaluationRunner {
 
     private void runUntilDone(LoadedModel m) {
         long backoff = 1000;
-        int otherFailures = 0;
+        int rejections = 0;
         while (!stopping) {
             try {
                 Evaluation e = evaluate(m);
@@ -134,20 +121,23 @@ public class EvaluationRunner {
                                 + "prop_any_wrong %.4f (%.1f s)", e.getModel(), e.getVersion(), e.getCount(), e.getDataset(),
                         e.getMeanKendallTau(), e.getPropWrong(), e.getPropAnyWrong(), e.getSeconds());
                 return;
-            } catch (StatusRuntimeException e) {
-                Status.Code code = e.getStatus().getCode();
-                if (code != Status.Code.UNAVAILABLE && code != Status.Code.DEADLINE_EXCEEDED && ++otherFailures > 3) {
-                    LOG.errorf("giving up on evaluating %s v%d: %s", m.name(), m.version(), e.getStatus());
-                    metrics.counter("sinkhorn.evaluations.failed").increment();
-                    return;
-                }
-                LOG.warnf("evaluating %s v%d: matcher not usable (%s); retrying in %d ms", m.name(), m.version(),
-                        e.getStatus(), backoff);
-            } catch (IllegalArgumentException e) {
+            } catch (DependencyUnavailableException e) {
+                LOG.warnf("evaluating %s v%d: %s; retrying in %d ms", m.name(), m.version(), e.getMessage(), backoff);
+            } catch (InvalidInputException e) {
                 LOG.errorf("cannot evaluate %s v%d: %s", m.name(), m.version(), e.getMessage());
                 metrics.counter("sinkhorn.evaluations.failed").increment();
                 return;
-            } catch (Exception e) {
+            } catch (MatcherClient.RejectedException e) {
+                if (++rejections > 3) {
+                    LOG.errorf("giving up on evaluating %s v%d: %s", m.name(), m.version(), e.getMessage());
+                    metrics.counter("sinkhorn.evaluations.failed").increment();
+                    return;
+                }
+                LOG.warnf("evaluating %s v%d: %s; retrying in %d ms", m.name(), m.version(), e.getMessage(), backoff);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            } catch (Exception e) { // e.g. Kafka not taking the record yet: nothing is dropped
                 LOG.warnf("evaluating %s v%d failed (%s); retrying in %d ms", m.name(), m.version(), e, backoff);
             }
             try {
@@ -160,50 +150,25 @@ public class EvaluationRunner {
         }
     }
 
-    Evaluation evaluate(LoadedModel m) throws Exception {
+    Evaluation evaluate(LoadedModel m) throws InterruptedException {
         long start = System.nanoTime();
         String datasetName = m.checkpoint().getDataset().isEmpty() ? DatasetResolver.MNIST : m.checkpoint().getDataset();
-        Dataset dataset = datasets.load(datasetName);
-        ImageSet test = dataset.test();
+        ImageSet test = datasets.load(datasetName).test();
         SinkhornModel model = m.model();
         ModelSpec spec = model.spec();
-        if (test.channels() != spec.inChannels() || test.height() != spec.imageSize() || test.width() != spec.imageSize()) {
-            throw new IllegalArgumentException(datasetName + " test images are " + test.channels() + "x" + test.height() + "x"
-                    + test.width() + " but the model expects " + spec.inChannels() + "x" + spec.imageSize() + "x" + spec.imageSize());
-        }
-        int n = Math.min(config.evalLimit(), test.count());
-        Jigsaw jigsaw = new Jigsaw(spec.grid());
-        SplittableRandom rng = new SplittableRandom(config.evalSeed());
-        SingleResponse<ScoreResponse> response = new SingleResponse<>();
-        CompletableFuture<ScoreResponse> result = response.future();
-        StreamObserver<MatchAndScoreRequest> stream = MatcherServiceGrpc.newStub(matcherChannel)
-                .withDeadlineAfter(config.matcherDeadline().toMillis(), TimeUnit.MILLISECONDS)
-                .matchAndScore(response);
+        spec.requireFits(test, datasetName + " test images");
+        TestPuzzles puzzles = new TestPuzzles(test, spec.grid(), config.evalLimit(), config.evalSeed());
+        MatcherClient.Scoring scoring = matcher.scoring();
         try {
-            float[] images = new float[config.evalBatch() * test.imageSize()];
-            int[] indices = new int[config.evalBatch()];
-            for (int from = 0; from < n && !result.isDone(); from += config.evalBatch()) {
-                int b = Math.min(config.evalBatch(), n - from);
-                for (int k = 0; k < b; k++) {
-                    indices[k] = from + k;
-                }
-                test.copyUnitPixels(indices, b, images);
-                JigsawBatch puzzles = jigsaw.scramble(java.util.Arrays.copyOf(images, b * test.imageSize()), b,
-                        test.channels(), test.height(), test.width(), rng);
-                float[] logAlpha = compute.run(() -> model.logAlpha(puzzles.scrambledPieces(), b));
-                stream.onNext(request(puzzles, logAlpha));
-            }
-            stream.onCompleted();
+            puzzles.forEachBatch(config.evalBatch(), batch -> {
+                float[] logAlpha = compute.run(() -> model.logAlpha(batch.scrambledPieces(), batch.batch()));
+                scoring.send(request(batch, logAlpha));
+            }, scoring::answered);
         } catch (RuntimeException e) {
-            stream.onError(e);
+            scoring.abort(e);
             throw e;
         }
-        ScoreResponse s;
-        try {
-            s = result.get(config.matcherDeadline().toMillis() + 5000, TimeUnit.MILLISECONDS);
-        } catch (ExecutionException e) {
-            throw e.getCause() instanceof StatusRuntimeException sre ? sre : e;
-        }
+        ScoreResponse s = scoring.finish();
         return Evaluation.newBuilder().setModel(m.name()).setVersion(m.version()).setDataset(datasetName)
                 .setCount(s.getCount()).setMeanKendallTau(s.getMeanKendallTau()).setPropWrong(s.getPropWrong())
                 .setPropAnyWrong(s.getPropAnyWrong()).setL1(s.getL1()).setL2(s.getL2())
@@ -223,14 +188,11 @@ public class EvaluationRunner {
             req.addTruth(pb);
         }
         Tensor.Builder items = Tensor.newBuilder().addShape(b).addShape(p).addShape(puzzles.pieceSize());
-        for (float v : puzzles.scrambledPieces()) {
-            items.addValues(v);
-        }
-        return req.setItems(items).build();
+        return req.setItems(items.setValuesF32Le(ProtoArrays.encode(puzzles.scrambledPieces()))).build();
     }
 
     private void publish(Evaluation e) throws Exception {
-        producer.send(new ProducerRecord<>(Topics.EVALUATIONS, Checkpoints.key(e.getModel()), e.toByteArray()))
+        producer.send(new ProducerRecord<>(PipelineTopics.EVALUATIONS, CheckpointRecords.key(e.getModel()), e.toByteArray()))
                 .get(130, TimeUnit.SECONDS);
     }
 }

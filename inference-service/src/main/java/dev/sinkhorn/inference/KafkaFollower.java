@@ -1,9 +1,10 @@
 package dev.sinkhorn.inference;
 
-import dev.sinkhorn.service.Checkpoints;
-import dev.sinkhorn.service.KafkaLoop;
-import dev.sinkhorn.service.KafkaTopics;
-import dev.sinkhorn.service.Topics;
+import dev.sinkhorn.service.kafka.CheckpointRecords;
+import dev.sinkhorn.service.kafka.ConsumerLoop;
+import dev.sinkhorn.service.kafka.KafkaClients;
+import dev.sinkhorn.service.kafka.PipelineTopics;
+import dev.sinkhorn.service.kafka.TopicProvisioner;
 import dev.sinkhorn.v1.Evaluation;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.runtime.ShutdownEvent;
@@ -21,7 +22,6 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.PartitionInfo;
 import org.apache.kafka.common.TopicPartition;
-import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.eclipse.microprofile.health.HealthCheck;
 import org.eclipse.microprofile.health.HealthCheckResponse;
 import org.eclipse.microprofile.health.Readiness;
@@ -40,10 +40,10 @@ import org.jboss.logging.Logger;
 public class KafkaFollower {
     private static final Logger LOG = Logger.getLogger(KafkaFollower.class);
 
-    @ConfigProperty(name = "kafka.bootstrap.servers")
-    String bootstrapServers;
     @Inject
-    KafkaTopics topics;
+    KafkaClients kafka;
+    @Inject
+    TopicProvisioner topics;
     @Inject
     ModelRegistry registry;
     @Inject
@@ -56,11 +56,11 @@ public class KafkaFollower {
     private volatile boolean caughtUp;
     /** The sinkhorn.checkpoints partition of each model (its key's partition). */
     private final Map<String, Integer> partitionOf = new ConcurrentHashMap<>();
-    private KafkaLoop loop;
+    private ConsumerLoop loop;
 
     void onStart(@Observes StartupEvent event) {
         duty.onAssigned(this::evaluateUnjudged);
-        loop = new KafkaLoop("kafka-follower", bootstrapServers, topics.ready(), LOG::warn, this::follow);
+        loop = new ConsumerLoop("kafka-follower", kafka, Map.of(), topics.ready(), this::follow);
         loop.start();
     }
 
@@ -79,7 +79,7 @@ public class KafkaFollower {
     /** Reads both topics from their beginning; after catching up, follows them live. */
     private void follow(KafkaConsumer<byte[], byte[]> c) {
         List<TopicPartition> partitions = new ArrayList<>();
-        for (String topic : List.of(Topics.CHECKPOINTS, Topics.EVALUATIONS)) {
+        for (String topic : List.of(PipelineTopics.CHECKPOINTS, PipelineTopics.EVALUATIONS)) {
             for (PartitionInfo p : c.partitionsFor(topic, Duration.ofSeconds(30))) {
                 partitions.add(new TopicPartition(topic, p.partition()));
             }
@@ -87,7 +87,7 @@ public class KafkaFollower {
         c.assign(partitions);
         c.seekToBeginning(partitions);
         Map<TopicPartition, Long> end = c.endOffsets(partitions, Duration.ofSeconds(30));
-        LOG.infof("reading %s and %s to their end (%s)", Topics.CHECKPOINTS, Topics.EVALUATIONS, end);
+        LOG.infof("reading %s and %s to their end (%s)", PipelineTopics.CHECKPOINTS, PipelineTopics.EVALUATIONS, end);
         while (loop.running() && !caughtUp) {
             handle(c.poll(Duration.ofMillis(500)), false);
             if (reached(c, end)) {
@@ -139,7 +139,7 @@ public class KafkaFollower {
 
     private void handle(Iterable<ConsumerRecord<byte[], byte[]>> records, boolean live) {
         for (ConsumerRecord<byte[], byte[]> r : records) {
-            if (r.topic().equals(Topics.EVALUATIONS)) {
+            if (r.topic().equals(PipelineTopics.EVALUATIONS)) {
                 onEvaluation(r);
             } else {
                 onCheckpoint(r, live);
@@ -156,7 +156,7 @@ public class KafkaFollower {
     }
 
     private void onCheckpoint(ConsumerRecord<byte[], byte[]> r, boolean live) {
-        Checkpoints.Decoded d = Checkpoints.decode(r.key(), r.value());
+        CheckpointRecords.Decoded d = CheckpointRecords.decode(r.key(), r.value());
         if (!d.ok()) {
             reject(r, d.rejection());
             return;
@@ -180,7 +180,7 @@ public class KafkaFollower {
         }
     }
 
-    private void reject(ConsumerRecord<byte[], byte[]> r, Checkpoints.Rejection rejection) {
+    private void reject(ConsumerRecord<byte[], byte[]> r, CheckpointRecords.Rejection rejection) {
         metrics.counter("sinkhorn.checkpoints.rejected", "reason", rejection.reason()).increment();
         LOG.warnf("skipping %s record at partition %d offset %d (%s): %s", r.topic(), r.partition(), r.offset(),
                 rejection.reason(), rejection.message());

@@ -1,12 +1,12 @@
 package dev.sinkhorn.inference;
 
-import dev.sinkhorn.service.Statuses;
 import dev.sinkhorn.v1.Evaluation;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
@@ -64,22 +64,36 @@ public class ModelRegistry {
 
     /**
      * A lease on the named model: the newest version when version is 0, else exactly that version.
-     * NOT_FOUND when there is no such model or version loaded.
+     *
+     * @throws ModelNotLoadedException when there is no such model or version loaded
      */
     public Lease acquire(String name, long version) {
         while (true) {
             LoadedModel m = models.get(name);
             if (m == null) {
-                throw Statuses.notFound("no model named '" + name + "' is loaded; ListModels shows the models there are");
+                throw new ModelNotLoadedException("no model named '" + name + "' is loaded; ListModels shows the models there are");
             }
             if (version != 0 && m.version() != version) {
-                throw Statuses.notFound("model '" + name + "' version " + version + " is not loaded; the loaded version is "
+                throw new ModelNotLoadedException("model '" + name + "' version " + version + " is not loaded; the loaded version is "
                         + m.version() + " (only the newest version of each model is served)");
             }
             if (m.acquire()) {
                 return new Lease(m);
             }
             // It was replaced and closed between get and acquire: look again.
+        }
+    }
+
+    /** A lease on exactly this version if it is still the loaded one; empty once a newer one replaced it. */
+    Optional<Lease> acquireIfLoaded(String name, long version) {
+        while (true) {
+            LoadedModel m = models.get(name);
+            if (m == null || m.version() != version) {
+                return Optional.empty();
+            }
+            if (m.acquire()) {
+                return Optional.of(new Lease(m));
+            }
         }
     }
 

@@ -4,9 +4,11 @@ import ai.djl.Device;
 import com.google.protobuf.ByteString;
 import dev.sinkhorn.core.model.ModelSpec;
 import dev.sinkhorn.core.model.SinkhornModel;
-import dev.sinkhorn.service.Checkpoints;
-import dev.sinkhorn.service.ModelSpecs;
-import dev.sinkhorn.service.Topics;
+import dev.sinkhorn.service.grpc.ModelSpecs;
+import dev.sinkhorn.service.kafka.CheckpointRecords;
+import dev.sinkhorn.service.kafka.KafkaClients;
+import dev.sinkhorn.service.kafka.PipelineTopics;
+import dev.sinkhorn.service.kafka.WholeTopicReader;
 import dev.sinkhorn.testing.KafkaTestBroker;
 import dev.sinkhorn.v1.Checkpoint;
 import dev.sinkhorn.v1.Evaluation;
@@ -16,13 +18,12 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
+import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
 
 /** Checkpoints and evaluations on the real broker, for the inference tests. */
 final class Fixtures {
@@ -33,12 +34,16 @@ final class Fixtures {
     private Fixtures() {
     }
 
+    static KafkaClients kafka() {
+        return KafkaClients.of(KafkaTestBroker.bootstrapServers());
+    }
+
     static SinkhornModel newModel(ModelSpec spec) {
         return SinkhornModel.initialize(spec, MNIST_MEAN, MNIST_STD, Device.cpu());
     }
 
     static Checkpoint checkpoint(String name, long version, SinkhornModel model) {
-        return Checkpoints.withDigest(Checkpoint.newBuilder().setModel(name).setVersion(version).setJobId("test-job")
+        return CheckpointRecords.withDigest(Checkpoint.newBuilder().setModel(name).setVersion(version).setJobId("test-job")
                 .setEpoch((int) version).setSpec(ModelSpecs.toProto(model.spec()))
                 .setParameters(ByteString.copyFrom(model.parameters())).setDataset("mnist")
                 .setPixelMean(model.pixelMean()).setPixelStd(model.pixelStd()).setTrainLoss(1.0)
@@ -51,15 +56,14 @@ final class Fixtures {
 
     static void publishRaw(String key, byte[] value) {
         // The first test of a JVM may publish before any service created the topics.
-        try (org.apache.kafka.clients.admin.Admin admin = org.apache.kafka.clients.admin.Admin.create(
-                Map.of("bootstrap.servers", KafkaTestBroker.bootstrapServers()))) {
-            Topics.ensure(admin, 1, (short) 1, Duration.ofSeconds(30));
+        try (Admin admin = kafka().admin()) {
+            PipelineTopics.ensure(admin, 1, (short) 1, Duration.ofSeconds(30));
         } catch (Exception e) {
             throw new IllegalStateException(e);
         }
-        try (KafkaProducer<byte[], byte[]> p = new KafkaProducer<>(Map.of("bootstrap.servers", KafkaTestBroker.bootstrapServers(),
-                "acks", "all"), new ByteArraySerializer(), new ByteArraySerializer())) {
-            p.send(new ProducerRecord<>(Topics.CHECKPOINTS, key.getBytes(StandardCharsets.UTF_8), value)).get(30, TimeUnit.SECONDS);
+        try (KafkaProducer<byte[], byte[]> p = kafka().producer(Map.of())) {
+            p.send(new ProducerRecord<>(PipelineTopics.CHECKPOINTS, key.getBytes(StandardCharsets.UTF_8), value))
+                    .get(30, TimeUnit.SECONDS);
         } catch (Exception e) {
             throw new IllegalStateException(e);
         }
@@ -68,8 +72,8 @@ final class Fixtures {
     /** The checkpoint of that model and version as it is on the topic. */
     static Checkpoint readCheckpoint(String model, long version) {
         Checkpoint[] found = {null};
-        dev.sinkhorn.service.TopicReader.readToEnd(KafkaTestBroker.bootstrapServers(), Topics.CHECKPOINTS, Duration.ofSeconds(30), r -> {
-            Checkpoints.Decoded d = Checkpoints.decode(r.key(), r.value());
+        WholeTopicReader.readToEnd(kafka(), PipelineTopics.CHECKPOINTS, Duration.ofSeconds(30), r -> {
+            CheckpointRecords.Decoded d = CheckpointRecords.decode(r.key(), r.value());
             if (d.ok() && d.checkpoint().getModel().equals(model) && d.checkpoint().getVersion() == version) {
                 found[0] = d.checkpoint();
             }
@@ -83,9 +87,8 @@ final class Fixtures {
     /** Waits (reading sinkhorn.evaluations from its beginning) for an Evaluation matching the predicate. */
     static Evaluation awaitEvaluation(Predicate<Evaluation> wanted, Duration timeout) {
         long deadline = System.nanoTime() + timeout.toNanos();
-        try (KafkaConsumer<byte[], byte[]> c = new KafkaConsumer<>(Map.of("bootstrap.servers", KafkaTestBroker.bootstrapServers()),
-                new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
-            List<TopicPartition> parts = c.partitionsFor(Topics.EVALUATIONS, Duration.ofSeconds(30)).stream()
+        try (KafkaConsumer<byte[], byte[]> c = kafka().consumer(Map.of())) {
+            List<TopicPartition> parts = c.partitionsFor(PipelineTopics.EVALUATIONS, Duration.ofSeconds(30)).stream()
                     .map(p -> new TopicPartition(p.topic(), p.partition())).toList();
             c.assign(parts);
             c.seekToBeginning(parts);
@@ -100,7 +103,7 @@ final class Fixtures {
         } catch (com.google.protobuf.InvalidProtocolBufferException e) {
             throw new IllegalStateException(e);
         }
-        throw new AssertionError("no matching Evaluation on " + Topics.EVALUATIONS + " within " + timeout);
+        throw new AssertionError("no matching Evaluation on " + PipelineTopics.EVALUATIONS + " within " + timeout);
     }
 
 }

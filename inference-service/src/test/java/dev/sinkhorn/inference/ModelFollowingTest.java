@@ -128,7 +128,7 @@ class ModelFollowingTest {
             Fixtures.publish(wrongDigest);
             // Parameters of a 16-channel network under a spec that says 32 channels.
             Checkpoint mismatched = Fixtures.checkpoint("robust", 3, wider).toBuilder()
-                    .setSpec(dev.sinkhorn.service.ModelSpecs.toProto(Fixtures.SEED_SPEC)).build();
+                    .setSpec(dev.sinkhorn.service.grpc.ModelSpecs.toProto(Fixtures.SEED_SPEC)).build();
             Fixtures.publish(mismatched);
             // A good record after the bad ones: once it is served, the bad ones were handled.
             Fixtures.publish(Fixtures.checkpoint("robust-sentinel", 1, sentinel));
@@ -191,6 +191,6 @@ class ModelFollowingTest {
         assertStatus(Status.Code.INVALID_ARGUMENT, () -> INFERENCE.predict(wrongShape), "pieces.shape must be [B >= 1, 4, 1, 14, 14]");
         PredictRequest nan = request("shapes", b, false).toBuilder()
                 .setPieces(request("shapes", b, false).getPieces().toBuilder().setValues(1000, Float.NaN)).build();
-        assertStatus(Status.Code.INVALID_ARGUMENT, () -> INFERENCE.predict(nan), "pieces.values[1000] (image 1, piece 1) is NaN");
+        assertStatus(Status.Code.INVALID_ARGUMENT, () -> INFERENCE.predict(nan), "pieces.values[1000] (B=1, P=1, C=0, h=1, w=6) is NaN");
     }
 }

@@ -10,7 +10,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import ai.djl.Device;
 import dev.sinkhorn.core.jigsaw.JigsawBatch;
 import dev.sinkhorn.core.model.SinkhornModel;
-import dev.sinkhorn.service.ModelSpecs;
+import dev.sinkhorn.service.grpc.ModelSpecs;
 import dev.sinkhorn.testing.KafkaTestResource;
 import dev.sinkhorn.testing.RequiresKafka;
 import dev.sinkhorn.v1.Checkpoint;

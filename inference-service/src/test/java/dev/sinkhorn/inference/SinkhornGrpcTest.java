@@ -8,7 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.sinkhorn.core.sinkhorn.SinkhornReference;
-import dev.sinkhorn.service.ProtoArrays;
+import dev.sinkhorn.service.grpc.ProtoArrays;
 import dev.sinkhorn.testing.KafkaTestResource;
 import dev.sinkhorn.testing.RequiresKafka;
 import dev.sinkhorn.v1.GumbelSinkhornRequest;
@@ -68,10 +68,10 @@ class SinkhornGrpcTest {
         float[] x = random(2 * 5 * 5, 3);
         SinkhornResponse plain = INFERENCE.sinkhorn(SinkhornRequest.newBuilder().setLogAlpha(batch(2, 5, x)).build());
         SinkhornResponse bytes = INFERENCE.sinkhorn(SinkhornRequest.newBuilder().setLogAlpha(dev.sinkhorn.v1.MatrixBatch.newBuilder()
-                .setBatch(2).setRows(5).setCols(5).setValuesF32Le(dev.sinkhorn.service.ProtoArrays.encode(x))).build());
+                .setBatch(2).setRows(5).setCols(5).setValuesF32Le(dev.sinkhorn.service.grpc.ProtoArrays.encode(x))).build());
         assertEquals(0, bytes.getMatrices().getValuesCount());
         assertEquals(50 * 4, bytes.getMatrices().getValuesF32Le().size());
-        float[] decoded = dev.sinkhorn.service.ProtoArrays.values(bytes.getMatrices());
+        float[] decoded = dev.sinkhorn.service.grpc.ProtoArrays.values(bytes.getMatrices());
         for (int k = 0; k < 50; k++) {
             assertEquals(plain.getMatrices().getValues(k), decoded[k]);
         }

@@ -1,6 +1,6 @@
 package dev.sinkhorn.matcher;
 
-import dev.sinkhorn.service.Statuses;
+import dev.sinkhorn.core.errors.InvalidInputException;
 import dev.sinkhorn.v1.Permutation;
 import java.util.List;
 
@@ -22,21 +22,21 @@ final class PermutationValidator {
             if (n < 0) {
                 n = p.getIndexCount();
                 if (n == 0) {
-                    throw Statuses.invalid(field + "[0] is empty; permutations need at least one entry");
+                    throw new InvalidInputException(field + "[0] is empty; permutations need at least one entry");
                 }
             }
             if (p.getIndexCount() != n) {
-                throw Statuses.invalid(field + "[" + k + "] has " + p.getIndexCount() + " entries, expected " + n);
+                throw new InvalidInputException(field + "[" + k + "] has " + p.getIndexCount() + " entries, expected " + n);
             }
             int[] a = new int[n];
             boolean[] seen = new boolean[n];
             for (int i = 0; i < n; i++) {
                 long v = Integer.toUnsignedLong(p.getIndex(i));
                 if (v >= n) {
-                    throw Statuses.invalid(field + "[" + k + "].index[" + i + "] = " + v + " is out of range [0, " + n + ")");
+                    throw new InvalidInputException(field + "[" + k + "].index[" + i + "] = " + v + " is out of range [0, " + n + ")");
                 }
                 if (seen[(int) v]) {
-                    throw Statuses.invalid(field + "[" + k + "].index[" + i + "] = " + v + " repeats an earlier entry");
+                    throw new InvalidInputException(field + "[" + k + "].index[" + i + "] = " + v + " repeats an earlier entry");
                 }
                 seen[(int) v] = true;
                 a[i] = (int) v;

@@ -10,7 +10,7 @@ import dev.sinkhorn.core.jigsaw.Jigsaw;
 import dev.sinkhorn.core.matching.AssignmentProblem;
 import dev.sinkhorn.core.matching.AssignmentResult;
 import dev.sinkhorn.core.matching.Certificate;
-import dev.sinkhorn.service.SingleResponse;
+import dev.sinkhorn.service.grpc.SingleResponse;
 import dev.sinkhorn.v1.DualPotentials;
 import dev.sinkhorn.v1.MatchAndScoreRequest;
 import dev.sinkhorn.v1.MatchRequest;
@@ -244,7 +244,7 @@ class MatcherGrpcTest {
                         .setMatrices(batch(1, 2, 2, 1, Float.NEGATIVE_INFINITY, 0, 1)).build()),
                 "matrix 0 has -Infinity at row 0, column 1");
         assertStatus(Status.Code.INVALID_ARGUMENT, () -> stub.sampleMatching(SampleMatchingRequest.newBuilder()
-                        .setLogAlpha(batch(1, 1, 1, 1)).setNoiseFactor(-1).build()), "noise_factor must be finite and >= 0");
+                        .setLogAlpha(batch(1, 1, 1, 1)).setNoiseFactor(-1).build()), "noise_factor must be >= 0 and finite");
     }
 
     @Test

@@ -1,6 +1,6 @@
 package dev.sinkhorn.testing;
 
-import dev.sinkhorn.broker.LocalKafkaBroker;
+import dev.sinkhorn.localkafka.LocalKafkaBroker;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;

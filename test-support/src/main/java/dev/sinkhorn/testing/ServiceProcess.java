@@ -1,6 +1,6 @@
 package dev.sinkhorn.testing;
 
-import dev.sinkhorn.broker.FreePorts;
+import dev.sinkhorn.localkafka.FreePorts;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.HttpURLConnection;
@@ -58,23 +58,11 @@ public final class ServiceProcess implements AutoCloseable {
         return log;
     }
 
-    /** The repository root: the first parent holding the service module. */
-    static Path root(String module) {
-        Path dir = Path.of("").toAbsolutePath();
-        while (dir != null && !Files.isDirectory(dir.resolve(module))) {
-            dir = dir.getParent();
-        }
-        if (dir == null) {
-            throw new IllegalStateException("no " + module + " folder above " + Path.of("").toAbsolutePath());
-        }
-        return dir;
-    }
-
     public synchronized ServiceProcess start() {
         if (process != null && process.isAlive()) {
             return this;
         }
-        Path jar = root(module).resolve(module).resolve("target/quarkus-app/quarkus-run.jar");
+        Path jar = Repository.root().resolve(module).resolve("target/quarkus-app/quarkus-run.jar");
         if (!Files.exists(jar)) {
             throw new IllegalStateException(jar + " is missing: package " + module + " first (mvn package -pl " + module + ")");
         }

@@ -1,8 +1,9 @@
 package dev.sinkhorn.trainer;
 
-import dev.sinkhorn.service.Checkpoints;
-import dev.sinkhorn.service.TopicReader;
-import dev.sinkhorn.service.Topics;
+import dev.sinkhorn.service.kafka.CheckpointRecords;
+import dev.sinkhorn.service.kafka.KafkaClients;
+import dev.sinkhorn.service.kafka.PipelineTopics;
+import dev.sinkhorn.service.kafka.WholeTopicReader;
 import dev.sinkhorn.v1.Checkpoint;
 import java.time.Duration;
 import java.util.Optional;
@@ -16,10 +17,10 @@ final class CheckpointLog {
     record Newest(long version, Optional<Checkpoint> checkpoint) {
     }
 
-    static Newest read(String bootstrapServers, String model, Duration timeout) {
+    static Newest read(KafkaClients kafka, String model, Duration timeout) {
         Checkpoint[] newest = {null};
-        TopicReader.readToEnd(bootstrapServers, Topics.CHECKPOINTS, timeout, r -> {
-            Checkpoints.Decoded d = Checkpoints.decode(r.key(), r.value());
+        WholeTopicReader.readToEnd(kafka, PipelineTopics.CHECKPOINTS, timeout, r -> {
+            CheckpointRecords.Decoded d = CheckpointRecords.decode(r.key(), r.value());
             if (d.ok() && d.checkpoint().getModel().equals(model)
                     && (newest[0] == null || d.checkpoint().getVersion() > newest[0].getVersion())) {
                 newest[0] = d.checkpoint();

@@ -1,8 +1,9 @@
 package dev.sinkhorn.trainer;
 
-import dev.sinkhorn.service.Checkpoints;
-import dev.sinkhorn.service.KafkaTopics;
-import dev.sinkhorn.service.Topics;
+import dev.sinkhorn.service.kafka.CheckpointRecords;
+import dev.sinkhorn.service.kafka.KafkaClients;
+import dev.sinkhorn.service.kafka.PipelineTopics;
+import dev.sinkhorn.service.kafka.TopicProvisioner;
 import dev.sinkhorn.v1.Checkpoint;
 import dev.sinkhorn.v1.CheckpointPublished;
 import dev.sinkhorn.v1.TrainingEvent;
@@ -21,8 +22,6 @@ import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
-import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
 
 /**
@@ -42,9 +41,9 @@ public class CheckpointPublisher {
     @Inject
     MeterRegistry metrics;
     @Inject
-    KafkaTopics topics;
-    @ConfigProperty(name = "kafka.bootstrap.servers")
-    String bootstrapServers;
+    TopicProvisioner topics;
+    @Inject
+    KafkaClients kafka;
 
     /** A checkpoint waiting for its version and its acknowledgement. */
     private record Pending(Job job, Checkpoint.Builder checkpoint, long deadlineNanos, CompletableFuture<Long> delivered) {
@@ -59,17 +58,12 @@ public class CheckpointPublisher {
     void onStart(@Observes StartupEvent event) {
         queue = new LinkedBlockingQueue<>(config.checkpointQueue());
         int timeoutMs = (int) config.checkpointDeliveryTimeout().toMillis();
-        producer = new KafkaProducer<>(Map.of(
-                ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
-                ProducerConfig.ACKS_CONFIG, "all",
-                ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true,
+        producer = kafka.producer(Map.of(
                 ProducerConfig.MAX_IN_FLIGHT_REQUESTS_PER_CONNECTION, 1,
                 ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, timeoutMs,
                 ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, Math.min(30_000, timeoutMs),
                 ProducerConfig.LINGER_MS_CONFIG, 0,
-                ProducerConfig.MAX_BLOCK_MS_CONFIG, timeoutMs,
-                ProducerConfig.MAX_REQUEST_SIZE_CONFIG, 64 << 20),
-                new ByteArraySerializer(), new ByteArraySerializer());
+                ProducerConfig.MAX_BLOCK_MS_CONFIG, timeoutMs));
         sender = new Thread(this::sendLoop, "checkpoint-sender");
         sender.setDaemon(true);
         sender.start();
@@ -90,7 +84,7 @@ public class CheckpointPublisher {
         Pending p = new Pending(job, checkpoint, deadline, new CompletableFuture<>());
         if (!queue.offer(p, config.checkpointDeliveryTimeout().toMillis(), TimeUnit.MILLISECONDS)) {
             p.delivered().completeExceptionally(new IllegalStateException("checkpoint queue full for "
-                    + config.checkpointDeliveryTimeout() + ": Kafka at " + bootstrapServers + " is not taking checkpoints"));
+                    + config.checkpointDeliveryTimeout() + ": Kafka at " + kafka.bootstrapServers() + " is not taking checkpoints"));
         }
         return p.delivered();
     }
@@ -121,14 +115,14 @@ public class CheckpointPublisher {
     private long deliver(Pending p) throws Exception {
         String model = p.checkpoint().getModel();
         long version = nextVersion(model, p.deadlineNanos()) ;
-        Checkpoint c = Checkpoints.withDigest(p.checkpoint().setVersion(version));
+        Checkpoint c = CheckpointRecords.withDigest(p.checkpoint().setVersion(version));
         long remaining = Math.max(1, TimeUnit.NANOSECONDS.toMillis(p.deadlineNanos() - System.nanoTime()));
         try {
-            producer.send(new ProducerRecord<>(Topics.CHECKPOINTS, Checkpoints.key(model), c.toByteArray()))
+            producer.send(new ProducerRecord<>(PipelineTopics.CHECKPOINTS, CheckpointRecords.key(model), c.toByteArray()))
                     .get(remaining, TimeUnit.MILLISECONDS);
         } catch (java.util.concurrent.TimeoutException e) {
             throw new IllegalStateException(model + " v" + version + " (epoch " + c.getEpoch() + ") was not acknowledged by Kafka at "
-                    + bootstrapServers + " within " + config.checkpointDeliveryTimeout());
+                    + kafka.bootstrapServers() + " within " + config.checkpointDeliveryTimeout());
         }
         lastVersions.put(model, version);
         p.job().published(version);
@@ -147,14 +141,14 @@ public class CheckpointPublisher {
             try {
                 topics.ready().get(Math.max(1, TimeUnit.NANOSECONDS.toMillis(deadlineNanos - System.nanoTime())),
                         TimeUnit.MILLISECONDS);
-                last = CheckpointLog.read(bootstrapServers, model, Duration.ofSeconds(15)).version();
+                last = CheckpointLog.read(kafka, model, Duration.ofSeconds(15)).version();
                 lastVersions.put(model, last);
             } catch (java.util.concurrent.TimeoutException | org.apache.kafka.common.KafkaException e) {
                 if (System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(backoff) > deadlineNanos) {
-                    throw new IllegalStateException("Kafka at " + bootstrapServers + " was not reachable within "
+                    throw new IllegalStateException("Kafka at " + kafka.bootstrapServers() + " was not reachable within "
                             + config.checkpointDeliveryTimeout() + " to number " + model + "'s checkpoint: " + e.getMessage());
                 }
-                LOG.warnf("cannot read %s yet (%s); retrying in %d ms", Topics.CHECKPOINTS, e.getMessage(), backoff);
+                LOG.warnf("cannot read %s yet (%s); retrying in %d ms", PipelineTopics.CHECKPOINTS, e.getMessage(), backoff);
                 TimeUnit.MILLISECONDS.sleep(backoff);
                 backoff = Math.min(backoff * 2, 5000);
             }

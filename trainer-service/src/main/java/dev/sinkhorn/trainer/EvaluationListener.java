@@ -1,8 +1,9 @@
 package dev.sinkhorn.trainer;
 
-import dev.sinkhorn.service.KafkaLoop;
-import dev.sinkhorn.service.KafkaTopics;
-import dev.sinkhorn.service.Topics;
+import dev.sinkhorn.service.kafka.ConsumerLoop;
+import dev.sinkhorn.service.kafka.KafkaClients;
+import dev.sinkhorn.service.kafka.PipelineTopics;
+import dev.sinkhorn.service.kafka.TopicProvisioner;
 import dev.sinkhorn.v1.Evaluation;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
@@ -11,10 +12,10 @@ import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.TopicPartition;
-import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
 
 /**
@@ -25,17 +26,17 @@ import org.jboss.logging.Logger;
 public class EvaluationListener {
     private static final Logger LOG = Logger.getLogger(EvaluationListener.class);
 
-    @ConfigProperty(name = "kafka.bootstrap.servers")
-    String bootstrapServers;
     @Inject
-    KafkaTopics topics;
+    KafkaClients kafka;
+    @Inject
+    TopicProvisioner topics;
     @Inject
     Jobs jobs;
 
-    private KafkaLoop loop;
+    private ConsumerLoop loop;
 
     void onStart(@Observes StartupEvent event) {
-        loop = new KafkaLoop("evaluation-listener", bootstrapServers, topics.ready(), LOG::warn, this::listen);
+        loop = new ConsumerLoop("evaluation-listener", kafka, Map.of(), topics.ready(), this::listen);
         loop.start();
     }
 
@@ -44,7 +45,7 @@ public class EvaluationListener {
     }
 
     private void listen(KafkaConsumer<byte[], byte[]> c) {
-        List<TopicPartition> parts = c.partitionsFor(Topics.EVALUATIONS, Duration.ofSeconds(30)).stream()
+        List<TopicPartition> parts = c.partitionsFor(PipelineTopics.EVALUATIONS, Duration.ofSeconds(30)).stream()
                 .map(p -> new TopicPartition(p.topic(), p.partition())).toList();
         c.assign(parts);
         if (!jobs.anyPublished()) {

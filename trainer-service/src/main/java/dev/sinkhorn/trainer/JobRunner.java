@@ -5,13 +5,15 @@ import com.google.protobuf.ByteString;
 import dev.sinkhorn.core.data.Dataset;
 import dev.sinkhorn.core.data.DatasetResolver;
 import dev.sinkhorn.core.data.ImageSet;
+import dev.sinkhorn.core.errors.InvalidInputException;
 import dev.sinkhorn.core.model.Devices;
 import dev.sinkhorn.core.model.ModelSpec;
 import dev.sinkhorn.core.model.SinkhornModel;
 import dev.sinkhorn.core.training.EpochResult;
 import dev.sinkhorn.core.training.JigsawTrainer;
 import dev.sinkhorn.core.training.TrainingSettings;
-import dev.sinkhorn.service.ModelSpecs;
+import dev.sinkhorn.service.grpc.ModelSpecs;
+import dev.sinkhorn.service.kafka.KafkaClients;
 import dev.sinkhorn.v1.Checkpoint;
 import dev.sinkhorn.v1.EpochEnd;
 import dev.sinkhorn.v1.JobState;
@@ -30,7 +32,6 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
-import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
 
 /**
@@ -48,8 +49,8 @@ public class JobRunner {
     CheckpointPublisher publisher;
     @Inject
     MeterRegistry metrics;
-    @ConfigProperty(name = "kafka.bootstrap.servers")
-    String bootstrapServers;
+    @Inject
+    KafkaClients kafka;
 
     private final DatasetResolver datasets = DatasetResolver.fromEnvironment(LOG::info);
     private Counter steps;
@@ -132,7 +133,7 @@ public class JobRunner {
     private Start start(Job job, TrainingSpec spec, Dataset data) throws MalformedModelException {
         ImageSet train = data.train();
         if (spec.getResume()) {
-            CheckpointLog.Newest newest = CheckpointLog.read(bootstrapServers, spec.getModel(), Duration.ofSeconds(30));
+            CheckpointLog.Newest newest = CheckpointLog.read(kafka, spec.getModel(), Duration.ofSeconds(30));
             if (newest.checkpoint().isPresent()) {
                 Checkpoint c = newest.checkpoint().get();
                 ModelSpec resumed = ModelSpecs.toCore(c.getSpec());
@@ -159,14 +160,11 @@ public class JobRunner {
     }
 
     private static void checkFits(ModelSpec spec, ImageSet train, String dataset) {
-        if (train.channels() != spec.inChannels() || train.height() != spec.imageSize() || train.width() != spec.imageSize()) {
-            throw new IllegalArgumentException("spec expects " + spec.inChannels() + "x" + spec.imageSize() + "x" + spec.imageSize()
-                    + " images but " + dataset + " has " + train.channels() + "x" + train.height() + "x" + train.width());
-        }
         List<String> problems = spec.problems();
         if (!problems.isEmpty()) {
-            throw new IllegalArgumentException("invalid spec: " + String.join("; ", problems));
+            throw new InvalidInputException("invalid spec: " + String.join("; ", problems));
         }
+        spec.requireFits(train, dataset + " training images");
     }
 
     private static int count(ImageSet train, TrainingSpec spec) {

@@ -1,6 +1,5 @@
 package dev.sinkhorn.trainer;
 
-import dev.sinkhorn.service.Statuses;
 import dev.sinkhorn.v1.Evaluation;
 import dev.sinkhorn.v1.JobState;
 import dev.sinkhorn.v1.TrainingSpec;
@@ -56,7 +55,7 @@ public class Jobs {
     Job get(String id) {
         Job job = jobs.get(id);
         if (job == null) {
-            throw Statuses.notFound("no training job '" + id + "' on this trainer; ListJobs shows the jobs there are");
+            throw new NoSuchJobException(id);
         }
         return job;
     }

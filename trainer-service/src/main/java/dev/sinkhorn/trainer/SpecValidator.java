@@ -1,23 +1,24 @@
 package dev.sinkhorn.trainer;
 
 import dev.sinkhorn.core.data.DatasetResolver;
+import dev.sinkhorn.core.errors.InvalidInputException;
+import dev.sinkhorn.core.errors.PreconditionFailedException;
 import dev.sinkhorn.core.model.Devices;
 import dev.sinkhorn.core.model.ModelSpec;
-import dev.sinkhorn.service.Checkpoints;
-import dev.sinkhorn.service.ModelSpecs;
-import dev.sinkhorn.service.Statuses;
+import dev.sinkhorn.service.grpc.ModelSpecs;
+import dev.sinkhorn.service.kafka.CheckpointRecords;
 import dev.sinkhorn.v1.TrainingSpec;
 import java.util.ArrayList;
 import java.util.List;
 
-/** Checks a TrainingSpec (defaults filled) field by field; INVALID_ARGUMENT names every bad field. */
+/** Checks a TrainingSpec (defaults filled) field by field; the failure names every bad field. */
 final class SpecValidator {
     private SpecValidator() {
     }
 
     static void validate(TrainingSpec s, TrainerConfig config) {
         List<String> problems = new ArrayList<>();
-        if (!Checkpoints.MODEL_NAME.matcher(s.getModel()).matches()) {
+        if (!CheckpointRecords.MODEL_NAME.matcher(s.getModel()).matches()) {
             problems.add("model: '" + s.getModel() + "' must match [A-Za-z0-9._-]{1,64} (it is required)");
         }
         String dataset = DatasetResolver.validateName(s.getDataset());
@@ -57,10 +58,10 @@ final class SpecValidator {
             problems.add("spec." + p);
         }
         if (!problems.isEmpty()) {
-            throw Statuses.invalid("invalid TrainingSpec: " + String.join("; ", problems));
+            throw new InvalidInputException("invalid TrainingSpec: " + String.join("; ", problems));
         }
         if (s.getDevice().equals("gpu") && Devices.gpuCount() == 0) {
-            throw Statuses.failedPrecondition("device: \"gpu\" was asked for but DJL finds no GPU on this trainer; "
+            throw new PreconditionFailedException("device: \"gpu\" was asked for but DJL finds no GPU on this trainer; "
                     + "use \"auto\" or \"cpu\"");
         }
     }

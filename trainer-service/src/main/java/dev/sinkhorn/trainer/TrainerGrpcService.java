@@ -1,6 +1,7 @@
 package dev.sinkhorn.trainer;
 
-import dev.sinkhorn.service.UnaryCalls;
+import dev.sinkhorn.service.grpc.GrpcErrors;
+import dev.sinkhorn.service.grpc.UnaryCalls;
 import dev.sinkhorn.v1.JobRef;
 import dev.sinkhorn.v1.ListJobsRequest;
 import dev.sinkhorn.v1.ListJobsResponse;
@@ -9,13 +10,12 @@ import dev.sinkhorn.v1.TrainingEvent;
 import dev.sinkhorn.v1.TrainingJob;
 import dev.sinkhorn.v1.TrainingSpec;
 import dev.sinkhorn.v1.WatchRequest;
-import io.grpc.Status;
-import io.grpc.StatusRuntimeException;
 import io.grpc.stub.ServerCallStreamObserver;
 import io.grpc.stub.StreamObserver;
 import io.quarkus.grpc.GrpcService;
 import io.smallrye.common.annotation.Blocking;
 import jakarta.inject.Inject;
+import java.util.concurrent.CancellationException;
 
 /** gRPC adapter of TrainerService: validates specs and delegates to {@link Jobs}. */
 @GrpcService
@@ -39,8 +39,8 @@ public class TrainerGrpcService extends TrainerServiceGrpc.TrainerServiceImplBas
     public void watchTraining(WatchRequest request, StreamObserver<TrainingEvent> out) {
         try {
             jobs.get(request.getJobId()).watch((ServerCallStreamObserver<TrainingEvent>) out);
-        } catch (StatusRuntimeException e) {
-            out.onError(e);
+        } catch (RuntimeException e) {
+            out.onError(GrpcErrors.toStatus(e));
         }
     }
 
@@ -51,7 +51,7 @@ public class TrainerGrpcService extends TrainerServiceGrpc.TrainerServiceImplBas
                 return jobs.cancel(request.getJobId(), 30_000).snapshot();
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
-                throw Status.CANCELLED.withDescription("interrupted").asRuntimeException();
+                throw new CancellationException("interrupted while waiting for the job to stop");
             }
         });
     }

@@ -6,8 +6,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.google.protobuf.InvalidProtocolBufferException;
-import dev.sinkhorn.service.TopicReader;
-import dev.sinkhorn.service.Topics;
+import dev.sinkhorn.service.kafka.KafkaClients;
+import dev.sinkhorn.service.kafka.PipelineTopics;
+import dev.sinkhorn.service.kafka.WholeTopicReader;
 import dev.sinkhorn.testing.KafkaTestBroker;
 import dev.sinkhorn.testing.KafkaTestResource;
 import dev.sinkhorn.testing.RequiresKafka;
@@ -106,7 +107,7 @@ class EvaluationEventsTest {
                 r.metric("sinkhorn_evaluations_queued_total")
                         == r.metric("sinkhorn_evaluations_published_total") + r.metric("sinkhorn_evaluations_failed_total")));
         Map<Long, Integer> perVersion = new TreeMap<>();
-        TopicReader.readToEnd(KafkaTestBroker.bootstrapServers(), Topics.EVALUATIONS, Duration.ofSeconds(30), r -> {
+        WholeTopicReader.readToEnd(KafkaClients.of(KafkaTestBroker.bootstrapServers()), PipelineTopics.EVALUATIONS, Duration.ofSeconds(30), r -> {
             try {
                 Evaluation e = Evaluation.parseFrom(r.value());
                 if (e.getModel().equals("shared")) {

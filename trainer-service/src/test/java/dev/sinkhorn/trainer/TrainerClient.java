@@ -4,9 +4,10 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.sinkhorn.service.Checkpoints;
-import dev.sinkhorn.service.TopicReader;
-import dev.sinkhorn.service.Topics;
+import dev.sinkhorn.service.kafka.CheckpointRecords;
+import dev.sinkhorn.service.kafka.KafkaClients;
+import dev.sinkhorn.service.kafka.PipelineTopics;
+import dev.sinkhorn.service.kafka.WholeTopicReader;
 import dev.sinkhorn.testing.KafkaTestBroker;
 import dev.sinkhorn.v1.Checkpoint;
 import dev.sinkhorn.v1.TrainerServiceGrpc;
@@ -70,8 +71,8 @@ final class TrainerClient {
     /** The valid checkpoints of a model on the topic, in log order. */
     static List<Checkpoint> checkpoints(String model) {
         List<Checkpoint> out = new ArrayList<>();
-        TopicReader.readToEnd(KafkaTestBroker.bootstrapServers(), Topics.CHECKPOINTS, Duration.ofSeconds(30), r -> {
-            Checkpoints.Decoded d = Checkpoints.decode(r.key(), r.value());
+        WholeTopicReader.readToEnd(KafkaClients.of(KafkaTestBroker.bootstrapServers()), PipelineTopics.CHECKPOINTS, Duration.ofSeconds(30), r -> {
+            CheckpointRecords.Decoded d = CheckpointRecords.decode(r.key(), r.value());
             if (d.ok() && d.checkpoint().getModel().equals(model)) {
                 out.add(d.checkpoint());
             }

@@ -10,7 +10,7 @@ import ai.djl.Device;
 import dev.sinkhorn.core.data.TestData;
 import dev.sinkhorn.core.model.SinkhornModel;
 import dev.sinkhorn.core.training.JigsawEvaluation;
-import dev.sinkhorn.service.ModelSpecs;
+import dev.sinkhorn.service.grpc.ModelSpecs;
 import dev.sinkhorn.testing.KafkaTestResource;
 import dev.sinkhorn.testing.RequiresKafka;
 import dev.sinkhorn.v1.Checkpoint;

@@ -4,8 +4,8 @@ import static dev.sinkhorn.trainer.TrainerClient.TRAINER;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import com.google.protobuf.ByteString;
-import dev.sinkhorn.service.Checkpoints;
-import dev.sinkhorn.service.Topics;
+import dev.sinkhorn.service.kafka.CheckpointRecords;
+import dev.sinkhorn.service.kafka.PipelineTopics;
 import dev.sinkhorn.testing.KafkaTestBroker;
 import dev.sinkhorn.testing.KafkaTestResource;
 import dev.sinkhorn.testing.RequiresKafka;
@@ -52,11 +52,11 @@ class VersionsAfterRestartTest {
             try (Admin admin = Admin.create(Map.of("bootstrap.servers", bootstrap));
                  KafkaProducer<byte[], byte[]> p = new KafkaProducer<>(Map.of("bootstrap.servers", bootstrap, "acks", "all"),
                          new ByteArraySerializer(), new ByteArraySerializer())) {
-                Topics.ensure(admin, 1, (short) 1, Duration.ofSeconds(30));
+                PipelineTopics.ensure(admin, 1, (short) 1, Duration.ofSeconds(30));
                 // Version 7 from an earlier trainer (its parameters do not matter for numbering).
-                Checkpoint c = Checkpoints.withDigest(Checkpoint.newBuilder().setModel("versioned").setVersion(7).setEpoch(3)
+                Checkpoint c = CheckpointRecords.withDigest(Checkpoint.newBuilder().setModel("versioned").setVersion(7).setEpoch(3)
                         .setParameters(ByteString.copyFromUtf8("earlier")));
-                p.send(new ProducerRecord<>(Topics.CHECKPOINTS, Checkpoints.key("versioned"), c.toByteArray())).get();
+                p.send(new ProducerRecord<>(PipelineTopics.CHECKPOINTS, CheckpointRecords.key("versioned"), c.toByteArray())).get();
             } catch (Exception e) {
                 throw new IllegalStateException(e);
             }

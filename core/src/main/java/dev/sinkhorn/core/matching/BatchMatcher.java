@@ -1,6 +1,7 @@
 package dev.sinkhorn.core.matching;
 
 import dev.sinkhorn.core.random.GumbelNoise;
+import dev.sinkhorn.core.random.GumbelSampling;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CancellationException;
@@ -12,8 +13,7 @@ import java.util.function.BooleanSupplier;
 
 /**
  * Solves batches of assignment problems in parallel, one {@link LinearAssignmentSolver} per worker
- * thread. Input: B matrices of rows x cols, row-major in one float array
- * (element (b, i, j) at values[b*rows*cols + i*cols + j]). Output: one result per matrix, in order.
+ * thread. Input: {@link Matrices}; output: one result per matrix, in order.
  */
 public final class BatchMatcher implements AutoCloseable {
     /** Below this many matrix entries a batch is solved on the calling thread: handing off costs more. */
@@ -33,29 +33,23 @@ public final class BatchMatcher implements AutoCloseable {
     }
 
     /**
-     * Solves every matrix. Infeasible matrices raise {@link InfeasibleAssignmentException}, matrices
-     * holding NaN an IllegalArgumentException, both naming the matrix index; {@code cancelled} is
-     * polled between matrices and rows.
+     * Solves every matrix of the batch. Infeasible matrices raise
+     * {@link InfeasibleAssignmentException}, matrices holding NaN an IllegalArgumentException, both
+     * naming the matrix index; {@code cancelled} is polled between matrices and rows.
      */
-    public AssignmentResult[] solve(float[] values, int batch, int rows, int cols, boolean minimize, BooleanSupplier cancelled) {
-        return solve(values, batch, rows, cols, minimize, true, cancelled);
-    }
-
-    /** As {@link #solve(float[], int, int, int, boolean, BooleanSupplier)}; without potentials when not asked for. */
-    public AssignmentResult[] solve(float[] values, int batch, int rows, int cols, boolean minimize, boolean withPotentials,
-                                    BooleanSupplier cancelled) {
+    public AssignmentResult[] solve(Matrices matrices, MatchOptions options, BooleanSupplier cancelled) {
+        int batch = matrices.batch();
         AssignmentResult[] results = new AssignmentResult[batch];
-        long elements = (long) batch * rows * cols;
-        int chunks = (elements <= INLINE_ELEMENTS || parallelism == 1 || batch == 1) ? 1 : Math.min(batch, parallelism * 4);
+        int chunks = (matrices.elements() <= INLINE_ELEMENTS || parallelism == 1 || batch == 1) ? 1 : Math.min(batch, parallelism * 4);
         if (chunks == 1) {
-            solveRange(values, 0, batch, rows, cols, minimize, withPotentials, cancelled, results);
+            solveRange(matrices, 0, batch, options, cancelled, results);
             return results;
         }
         List<Future<?>> futures = new ArrayList<>(chunks);
         for (int c = 0; c < chunks; c++) {
             int from = (int) ((long) batch * c / chunks);
             int to = (int) ((long) batch * (c + 1) / chunks);
-            futures.add(pool.submit(() -> solveRange(values, from, to, rows, cols, minimize, withPotentials, cancelled, results)));
+            futures.add(pool.submit(() -> solveRange(matrices, from, to, options, cancelled, results)));
         }
         try {
             for (Future<?> f : futures) {
@@ -76,37 +70,39 @@ public final class BatchMatcher implements AutoCloseable {
     }
 
     /**
-     * Exact samples of the Gumbel-Matching distribution: M(X + noiseFactor * g) for nSamples
-     * independent noise draws per matrix. Result k = b * nSamples + s; its objective is that of
-     * the noisy matrix. Noise of sample k comes from {@link GumbelNoise#forItem(long, long)}(seed, k),
-     * so results do not depend on threading.
+     * Exact samples of the Gumbel-Matching distribution: M(X + noiseFactor * g) for
+     * {@code sampling.samples()} independent noise draws per matrix. Result k = b * samples + s; its
+     * objective is that of the noisy matrix. Noise of sample k comes from
+     * {@link GumbelNoise#forItem(long, long)}(seed, k), so results do not depend on threading.
      */
-    public AssignmentResult[] sample(float[] values, int batch, int rows, int cols, int nSamples, double noiseFactor,
-                                     long seed, BooleanSupplier cancelled) {
-        int size = rows * cols;
-        float[] noisy = new float[batch * nSamples * size];
-        for (int b = 0; b < batch; b++) {
+    public AssignmentResult[] sample(Matrices matrices, GumbelSampling sampling, long seed, BooleanSupplier cancelled) {
+        int size = matrices.matrixSize();
+        int nSamples = sampling.samples();
+        float[] values = matrices.values();
+        float[] noisy = new float[matrices.batch() * nSamples * size];
+        for (int b = 0; b < matrices.batch(); b++) {
             for (int s = 0; s < nSamples; s++) {
                 int k = b * nSamples + s;
                 GumbelNoise noise = GumbelNoise.forItem(seed, k);
                 for (int e = 0; e < size; e++) {
-                    noisy[k * size + e] = (float) (values[b * size + e] + noiseFactor * noise.next());
+                    noisy[k * size + e] = (float) (values[b * size + e] + (double) sampling.noiseFactor() * noise.next());
                 }
             }
         }
-        return solve(noisy, batch * nSamples, rows, cols, false, false, cancelled);
+        return solve(new Matrices(matrices.batch() * nSamples, matrices.rows(), matrices.cols(), noisy), MatchOptions.MAXIMIZE,
+                cancelled);
     }
 
-    private void solveRange(float[] values, int from, int to, int rows, int cols, boolean minimize, boolean withPotentials,
-                            BooleanSupplier cancelled, AssignmentResult[] out) {
+    private void solveRange(Matrices matrices, int from, int to, MatchOptions options, BooleanSupplier cancelled,
+                            AssignmentResult[] out) {
         LinearAssignmentSolver solver = solvers.get();
-        int size = rows * cols;
         for (int b = from; b < to; b++) {
             if (((b - from) & 63) == 0 && (cancelled.getAsBoolean() || Thread.currentThread().isInterrupted())) {
                 throw new CancellationException("cancelled at matrix " + b);
             }
+            AssignmentProblem problem = matrices.problem(b, options.minimize());
             try {
-                out[b] = solver.solve(new AssignmentProblem(values, b * size, rows, cols, minimize), cancelled, withPotentials);
+                out[b] = options.withPotentials() ? solver.solve(problem, cancelled) : solver.solveWithoutPotentials(problem, cancelled);
             } catch (InfeasibleAssignmentException e) {
                 throw new InfeasibleAssignmentException("matrix " + b + ": " + e.getMessage());
             } catch (IllegalArgumentException e) {

@@ -64,10 +64,14 @@ public final class LinearAssignmentSolver {
     }
 
     /**
-     * Solves the problem; {@code withPotentials = false} leaves u and v of the result empty (saves
-     * two copies per matrix when solving many small ones).
+     * As {@link #solve(AssignmentProblem, BooleanSupplier)}, but u and v of the result stay empty
+     * (saves two copies per matrix when solving many small ones).
      */
-    public AssignmentResult solve(AssignmentProblem problem, BooleanSupplier cancelled, boolean withPotentials) {
+    public AssignmentResult solveWithoutPotentials(AssignmentProblem problem, BooleanSupplier cancelled) {
+        return solve(problem, cancelled, false);
+    }
+
+    private AssignmentResult solve(AssignmentProblem problem, BooleanSupplier cancelled, boolean withPotentials) {
         boolean transposed = problem.rows() > problem.cols();
         int n = transposed ? problem.cols() : problem.rows();
         int m = transposed ? problem.rows() : problem.cols();

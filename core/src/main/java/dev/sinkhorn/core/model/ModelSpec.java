@@ -1,5 +1,7 @@
 package dev.sinkhorn.core.model;
 
+import dev.sinkhorn.core.data.ImageSet;
+import dev.sinkhorn.core.errors.InvalidInputException;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -44,6 +46,19 @@ public record ModelSpec(String task, int inChannels, int imageSize, int grid, in
     /** Floats of one piece: channels * pieceSize^2. */
     public int pieceFloats() {
         return inChannels * pieceSize() * pieceSize();
+    }
+
+    /**
+     * Checks that images of this shape can feed this model (channels and square side as the spec
+     * says); {@code what} names them in the message, e.g. "mnist test images".
+     *
+     * @throws InvalidInputException when they cannot
+     */
+    public void requireFits(ImageSet images, String what) {
+        if (images.channels() != inChannels || images.height() != imageSize || images.width() != imageSize) {
+            throw new InvalidInputException(what + " are " + images.channels() + "x" + images.height() + "x" + images.width()
+                    + " but the model expects " + inChannels + "x" + imageSize + "x" + imageSize);
+        }
     }
 
     /** Problems with this spec, as "field: what is wrong" messages (empty when valid). */

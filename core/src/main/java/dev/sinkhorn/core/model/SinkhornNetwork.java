@@ -94,7 +94,7 @@ public final class SinkhornNetwork extends AbstractBlock {
         long n = b * p;
         // Channels-last: with one channel, [n, h, w, 1] viewed as [n, 1, h, w] has NHWC strides for
         // free, and libtorch then runs conv, max-pool and BatchNorm on their fast NHWC kernels
-        // (BUILD-NOTES: the NCHW max-pool alone took most of the forward pass).
+        // (docs/training.md: the NCHW max-pool alone took most of the forward pass).
         NDArray x = c == 1 ? pieces.reshape(n, ph, ph, 1).transpose(0, 3, 1, 2) : pieces.reshape(n, c, ph, ph);
         ai.djl.Device device = x.getDevice();
         int pad = spec.kernelSize() / 2;

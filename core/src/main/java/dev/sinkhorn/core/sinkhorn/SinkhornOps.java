@@ -6,6 +6,7 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.Shape;
 import dev.sinkhorn.core.random.GumbelNoise;
+import dev.sinkhorn.core.random.GumbelSampling;
 import java.util.concurrent.CancellationException;
 import java.util.function.BooleanSupplier;
 
@@ -26,26 +27,23 @@ public final class SinkhornOps {
      * then over each column" applied to log_alpha / tau, then exp. Converges to a doubly
      * stochastic matrix (Sinkhorn and Knopp, 1967); at tau -> 0 to the hard matching M(log_alpha).
      *
-     * @param logAlpha  [B, N, N] log-assignment scores (a 2-D [N, N] input is treated as B = 1)
-     * @param tau       temperature > 0
-     * @param nIter     iterations (the cap, when tolerance > 0)
-     * @param tolerance > 0: stop after the first iteration at which every row and column sum of
-     *                  every matrix is within tolerance of 1; 0: always nIter iterations
+     * @param logAlpha [B, N, N] log-assignment scores (a 2-D [N, N] input is treated as B = 1)
+     * @param settings tau, n_iter and the early-stop tolerance
      * @return [B, N, N] matrices with per-matrix max marginal error and the iterations done
      */
-    public static SinkhornResult sinkhorn(NDArray logAlpha, float tau, int nIter, float tolerance) {
-        return sinkhorn(logAlpha, tau, nIter, tolerance, NEVER);
+    public static SinkhornResult sinkhorn(NDArray logAlpha, SinkhornSettings settings) {
+        return sinkhorn(logAlpha, settings, NEVER);
     }
 
     /**
-     * {@link #sinkhorn(NDArray, float, int, float)} that its caller can abandon: {@code cancelled}
+     * {@link #sinkhorn(NDArray, SinkhornSettings)} that its caller can abandon: {@code cancelled}
      * is asked before every iteration, and once it answers true the work stops with a
      * {@link CancellationException} (a served request whose client has gone stops within one
      * iteration instead of finishing thousands).
      */
-    public static SinkhornResult sinkhorn(NDArray logAlpha, float tau, int nIter, float tolerance, BooleanSupplier cancelled) {
+    public static SinkhornResult sinkhorn(NDArray logAlpha, SinkhornSettings settings, BooleanSupplier cancelled) {
         int[] done = new int[1];
-        NDArray matrices = normalize(logAlpha, tau, nIter, tolerance, done, cancelled).exp();
+        NDArray matrices = normalize(logAlpha, settings.tau(), settings.nIter(), settings.tolerance(), done, cancelled).exp();
         float[] errors = marginalErrors(matrices.stopGradient());
         return new SinkhornResult(matrices, errors, done[0]);
     }
@@ -63,7 +61,7 @@ public final class SinkhornOps {
         NDArray x = logAlpha.getShape().dimension() == 2 ? logAlpha.expandDims(0) : logAlpha;
         if (tau != 1f) {
             // A tensor scalar that lives with the input's manager: DJL's div(Number) frees its
-            // scalar while autograd may still need it (BUILD-NOTES).
+            // scalar while autograd may still need it (docs/training.md).
             x = x.div(x.getManager().create(tau));
         }
         int n = Math.toIntExact(x.getShape().get(1));
@@ -119,26 +117,25 @@ public final class SinkhornOps {
      * Samples of the Gumbel-Sinkhorn distribution S((log_alpha + noise_factor * g) / tau), as
      * google/gumbel_sinkhorn's gumbel_sinkhorn(log_alpha, temp, n_samples, noise_factor, n_iters).
      *
-     * @param logAlpha    [B, N, N]
-     * @param nSamples    samples per input matrix
-     * @param noiseFactor scale of the Gumbel noise (0: plain Sinkhorn, repeated)
-     * @param seed        noise seed: equal seeds give equal samples
-     * @return [B * nSamples, N, N], the samples of input b at b * nSamples + s
+     * @param logAlpha [B, N, N]
+     * @param settings tau, n_iter and tolerance of the Sinkhorn operator applied to each sample
+     * @param sampling samples per input matrix and the noise scale (0: plain Sinkhorn, repeated)
+     * @param seed     noise seed: equal seeds give equal samples
+     * @return [B * samples, N, N], the samples of input b at b * samples + s
      */
-    public static SinkhornResult gumbelSinkhorn(NDArray logAlpha, float tau, int nIter, int nSamples, float noiseFactor,
-                                                long seed) {
-        return gumbelSinkhorn(logAlpha, tau, nIter, nSamples, noiseFactor, seed, NEVER);
+    public static SinkhornResult gumbelSinkhorn(NDArray logAlpha, SinkhornSettings settings, GumbelSampling sampling, long seed) {
+        return gumbelSinkhorn(logAlpha, settings, sampling, seed, NEVER);
     }
 
     /**
-     * {@link #gumbelSinkhorn(NDArray, float, int, int, float, long)} that its caller can abandon,
-     * as {@link #sinkhorn(NDArray, float, int, float, BooleanSupplier)}.
+     * {@link #gumbelSinkhorn(NDArray, SinkhornSettings, GumbelSampling, long)} that its caller can
+     * abandon, as {@link #sinkhorn(NDArray, SinkhornSettings, BooleanSupplier)}.
      */
-    public static SinkhornResult gumbelSinkhorn(NDArray logAlpha, float tau, int nIter, int nSamples, float noiseFactor,
-                                                long seed, BooleanSupplier cancelled) {
+    public static SinkhornResult gumbelSinkhorn(NDArray logAlpha, SinkhornSettings settings, GumbelSampling sampling, long seed,
+                                                BooleanSupplier cancelled) {
         NDArray x = logAlpha.getShape().dimension() == 2 ? logAlpha.expandDims(0) : logAlpha;
-        NDArray repeated = nSamples == 1 ? x : x.repeat(0, nSamples);
-        return sinkhorn(addGumbel(repeated, noiseFactor, seed), tau, nIter, 0f, cancelled);
+        NDArray repeated = sampling.samples() == 1 ? x : x.repeat(0, sampling.samples());
+        return sinkhorn(addGumbel(repeated, sampling.noiseFactor(), seed), settings, cancelled);
     }
 
     /** x + noiseFactor * g, g ~ Gumbel(0, 1) i.i.d. per entry from {@link GumbelNoise}(seed). */

@@ -1,22 +1,21 @@
 package dev.sinkhorn.core.training;
 
 import dev.sinkhorn.core.data.ImageSet;
-import dev.sinkhorn.core.jigsaw.Jigsaw;
-import dev.sinkhorn.core.jigsaw.JigsawBatch;
-import dev.sinkhorn.core.matching.AssignmentProblem;
+import dev.sinkhorn.core.jigsaw.TestPuzzles;
 import dev.sinkhorn.core.matching.IdenticalItems;
 import dev.sinkhorn.core.matching.LinearAssignmentSolver;
+import dev.sinkhorn.core.matching.Matrices;
 import dev.sinkhorn.core.matching.PermutationScores;
 import dev.sinkhorn.core.model.SinkhornModel;
-import java.util.Arrays;
-import java.util.SplittableRandom;
 
 /**
- * Scores a model on held-out puzzles in-process: the first {@code limit} images of a split,
- * scrambled with a fixed seed, hard-matched with the exact solver, scored with Kendall tau and the
- * paper's metrics (the same numbers the inference service gets from the matcher over gRPC).
+ * Scores a model on held-out puzzles in-process: the {@link TestPuzzles} of a split, hard-matched
+ * with the exact solver, scored with Kendall tau and the paper's metrics (the same puzzles and
+ * numbers the inference service gets from the matcher over gRPC).
  */
 public final class JigsawEvaluation {
+    private static final int BATCH = 256;
+
     private JigsawEvaluation() {
     }
 
@@ -32,36 +31,23 @@ public final class JigsawEvaluation {
     }
 
     public static Result evaluate(SinkhornModel model, ImageSet images, int limit, long seed) {
-        int n = Math.min(limit, images.count());
-        int grid = model.spec().grid();
-        int p = grid * grid;
-        Jigsaw jigsaw = new Jigsaw(grid);
-        SplittableRandom rng = new SplittableRandom(seed);
+        int p = model.spec().pieces();
         LinearAssignmentSolver solver = new LinearAssignmentSolver();
         PermutationScores scores = new PermutationScores();
         PermutationScores interchangeable = new PermutationScores();
-        int batch = 256;
-        float[] pixels = new float[batch * images.imageSize()];
-        int[] idx = new int[batch];
-        for (int from = 0; from < n; from += batch) {
-            int b = Math.min(batch, n - from);
+        new TestPuzzles(images, model.spec().grid(), limit, seed).forEachBatch(BATCH, puzzles -> {
+            int b = puzzles.batch();
+            int d = puzzles.pieceSize();
+            Matrices logAlpha = new Matrices(b, p, p, model.logAlpha(puzzles.scrambledPieces(), b));
             for (int k = 0; k < b; k++) {
-                idx[k] = from + k;
+                int[] truth = puzzles.permutations()[k];
+                int[] predicted = solver.solveWithoutPotentials(logAlpha.problem(k, false), () -> false).rowToCol();
+                scores.add(truth, predicted);
+                scores.addContent(puzzles.scrambledPieces(), k * p * d, d, truth, predicted);
+                interchangeable.add(IdenticalItems.canonicalTruth(puzzles.scrambledPieces(), k * p * d, d, truth, predicted),
+                        predicted);
             }
-            images.copyUnitPixels(idx, b, pixels);
-            JigsawBatch puzzles = jigsaw.scramble(Arrays.copyOf(pixels, b * images.imageSize()), b, images.channels(),
-                    images.height(), images.width(), rng);
-            float[] logAlpha = model.logAlpha(puzzles.scrambledPieces(), b);
-            for (int k = 0; k < b; k++) {
-                int[] predicted = solver.solve(new AssignmentProblem(logAlpha, k * p * p, p, p, false), () -> false, false)
-                        .rowToCol();
-                scores.add(puzzles.permutations()[k], predicted);
-                scores.addContent(puzzles.scrambledPieces(), k * p * puzzles.pieceSize(), puzzles.pieceSize(),
-                        puzzles.permutations()[k], predicted);
-                interchangeable.add(IdenticalItems.canonicalTruth(puzzles.scrambledPieces(), k * p * puzzles.pieceSize(),
-                        puzzles.pieceSize(), puzzles.permutations()[k], predicted), predicted);
-            }
-        }
+        }, () -> false);
         return new Result(scores, interchangeable);
     }
 }

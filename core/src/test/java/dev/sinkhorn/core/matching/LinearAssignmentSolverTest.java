@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.sinkhorn.core.random.GumbelSampling;
 import java.util.SplittableRandom;
 import java.util.concurrent.CancellationException;
 import java.util.function.DoubleSupplier;
@@ -167,7 +168,7 @@ class LinearAssignmentSolverTest {
         batch[3 * 4 + 1] = Float.NaN;
         try (BatchMatcher matcher = new BatchMatcher(1)) {
             IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                    () -> matcher.solve(batch, 4, 2, 2, false, () -> false));
+                    () -> matcher.solve(new Matrices(4, 2, 2, batch), new MatchOptions(false, true), () -> false));
             assertEquals("matrix 3: NaN at row 0, column 1", e.getMessage());
         }
         // The solver still works afterwards.
@@ -219,7 +220,7 @@ class LinearAssignmentSolverTest {
             x[k] = (float) rng.nextDouble();
         }
         try (BatchMatcher matcher = new BatchMatcher(2)) {
-            AssignmentResult[] results = matcher.solve(x, batch, 4, 4, false, () -> false);
+            AssignmentResult[] results = matcher.solve(new Matrices(batch, 4, 4, x), new MatchOptions(false, true), () -> false);
             for (int b = 0; b < batch; b++) {
                 AssignmentProblem p = new AssignmentProblem(x, b * 16, 4, 4, false);
                 Certificate.check(p, results[b]);
@@ -229,7 +230,7 @@ class LinearAssignmentSolverTest {
             x[77 * 16 + 6] = Float.NEGATIVE_INFINITY;
             x[77 * 16 + 7] = Float.NEGATIVE_INFINITY;
             InfeasibleAssignmentException e = assertThrows(InfeasibleAssignmentException.class,
-                    () -> matcher.solve(x, batch, 4, 4, false, () -> false));
+                    () -> matcher.solve(new Matrices(batch, 4, 4, x), new MatchOptions(false, true), () -> false));
             assertTrue(e.getMessage().startsWith("matrix 77: row 1 cannot be matched"), e.getMessage());
         }
     }
@@ -238,9 +239,9 @@ class LinearAssignmentSolverTest {
     void gumbelMatchingSamplesAreSeededAndConcentrateOnStrongMatrices() {
         float[] x = {10, 0, 0, 0, 10, 0, 0, 0, 10};
         try (BatchMatcher matcher = new BatchMatcher(2)) {
-            AssignmentResult[] a = matcher.sample(x, 1, 3, 3, 50, 1.0, 42, () -> false);
-            AssignmentResult[] b = matcher.sample(x, 1, 3, 3, 50, 1.0, 42, () -> false);
-            AssignmentResult[] c = matcher.sample(x, 1, 3, 3, 50, 1.0, 43, () -> false);
+            AssignmentResult[] a = matcher.sample(new Matrices(1, 3, 3, x), new GumbelSampling(50, 1f), 42, () -> false);
+            AssignmentResult[] b = matcher.sample(new Matrices(1, 3, 3, x), new GumbelSampling(50, 1f), 42, () -> false);
+            AssignmentResult[] c = matcher.sample(new Matrices(1, 3, 3, x), new GumbelSampling(50, 1f), 43, () -> false);
             boolean differs = false;
             int identity = 0;
             for (int s = 0; s < 50; s++) {
@@ -253,7 +254,7 @@ class LinearAssignmentSolverTest {
             // A margin of 10 against unit Gumbel noise: the identity wins nearly always.
             assertTrue(identity >= 48, "identity in " + identity + " of 50 samples");
             // With a huge noise factor the samples spread over many permutations.
-            AssignmentResult[] noisy = matcher.sample(x, 1, 3, 3, 200, 1000.0, 1, () -> false);
+            AssignmentResult[] noisy = matcher.sample(new Matrices(1, 3, 3, x), new GumbelSampling(200, 1000f), 1, () -> false);
             long distinct = java.util.Arrays.stream(noisy).map(r -> java.util.Arrays.toString(r.rowToCol())).distinct().count();
             assertEquals(6, distinct);
         }

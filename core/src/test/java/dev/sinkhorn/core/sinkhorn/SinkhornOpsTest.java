@@ -13,6 +13,7 @@ import ai.djl.ndarray.types.Shape;
 import ai.djl.training.GradientCollector;
 import dev.sinkhorn.core.matching.AssignmentProblem;
 import dev.sinkhorn.core.matching.LinearAssignmentSolver;
+import dev.sinkhorn.core.random.GumbelSampling;
 import java.util.Arrays;
 import java.util.SplittableRandom;
 import java.util.concurrent.CancellationException;
@@ -53,7 +54,7 @@ class SinkhornOpsTest {
             int b = 8;
             float[] x = random(rng, b * n * n, 1.0);
             try (NDManager m = manager.newSubManager()) {
-                SinkhornResult r = SinkhornOps.sinkhorn(m.create(x, new Shape(b, n, n)), 1f, 200, 0f);
+                SinkhornResult r = SinkhornOps.sinkhorn(m.create(x, new Shape(b, n, n)), new SinkhornSettings(1f, 200, 0f));
                 float[] out = r.matrices().toFloatArray();
                 for (int k = 0; k < b; k++) {
                     double[] ref = SinkhornReference.sinkhorn(x, k * n * n, n, 1.0, 200);
@@ -64,7 +65,7 @@ class SinkhornOpsTest {
                 }
                 assertEquals(200, r.iterations());
                 // A few iterations at tau = 0.5: still the reference, not yet doubly stochastic.
-                SinkhornResult few = SinkhornOps.sinkhorn(m.create(x, new Shape(b, n, n)), 0.5f, 3, 0f);
+                SinkhornResult few = SinkhornOps.sinkhorn(m.create(x, new Shape(b, n, n)), new SinkhornSettings(0.5f, 3, 0f));
                 double[] ref = SinkhornReference.sinkhorn(x, 0, n, 0.5, 3);
                 float[] got = few.matrices().toFloatArray();
                 for (int e = 0; e < n * n; e++) {
@@ -79,12 +80,12 @@ class SinkhornOpsTest {
         SplittableRandom rng = new SplittableRandom(2);
         float[] x = random(rng, 4 * 9 * 9, 1.0);
         try (NDManager m = manager.newSubManager()) {
-            SinkhornResult r = SinkhornOps.sinkhorn(m.create(x, new Shape(4, 9, 9)), 1f, 1000, 1e-3f);
+            SinkhornResult r = SinkhornOps.sinkhorn(m.create(x, new Shape(4, 9, 9)), new SinkhornSettings(1f, 1000, 1e-3f));
             assertTrue(r.iterations() < 1000, "stopped after " + r.iterations());
             for (float e : r.maxMarginalError()) {
                 assertTrue(e <= 1e-3f, "error " + e);
             }
-            SinkhornResult one = SinkhornOps.sinkhorn(m.create(x, new Shape(4, 9, 9)), 1f, r.iterations() - 1, 0f);
+            SinkhornResult one = SinkhornOps.sinkhorn(m.create(x, new Shape(4, 9, 9)), new SinkhornSettings(1f, r.iterations() - 1, 0f));
             float worst = 0;
             for (float e : one.maxMarginalError()) {
                 worst = Math.max(worst, e);
@@ -99,12 +100,12 @@ class SinkhornOpsTest {
         try (NDManager m = manager.newSubManager()) {
             int[] asked = new int[1];
             CancellationException e = assertThrows(CancellationException.class,
-                    () -> SinkhornOps.sinkhorn(m.create(x, new Shape(2, 4, 4)), 1f, 1000, 0f, () -> ++asked[0] > 5));
+                    () -> SinkhornOps.sinkhorn(m.create(x, new Shape(2, 4, 4)), new SinkhornSettings(1f, 1000, 0f), () -> ++asked[0] > 5));
             assertEquals(6, asked[0], "asked before every iteration, stopped at the first yes");
             assertEquals("Sinkhorn cancelled after 5 of 1000 iterations", e.getMessage());
             assertThrows(CancellationException.class,
-                    () -> SinkhornOps.gumbelSinkhorn(m.create(x, new Shape(2, 4, 4)), 1f, 20, 3, 1f, 7L, () -> true));
-            assertEquals(20, SinkhornOps.sinkhorn(m.create(x, new Shape(2, 4, 4)), 1f, 20, 0f, () -> false).iterations());
+                    () -> SinkhornOps.gumbelSinkhorn(m.create(x, new Shape(2, 4, 4)), SinkhornSettings.of(1f, 20), new GumbelSampling(3, 1f), 7L, () -> true));
+            assertEquals(20, SinkhornOps.sinkhorn(m.create(x, new Shape(2, 4, 4)), new SinkhornSettings(1f, 20, 0f), () -> false).iterations());
         }
     }
 
@@ -123,7 +124,7 @@ class SinkhornOpsTest {
             }
         }
         try (NDManager m = manager.newSubManager()) {
-            float[] s = SinkhornOps.sinkhorn(m.create(x, new Shape(b, n, n)), 0.01f, 100, 0f).matrices().toFloatArray();
+            float[] s = SinkhornOps.sinkhorn(m.create(x, new Shape(b, n, n)), new SinkhornSettings(0.01f, 100, 0f)).matrices().toFloatArray();
             for (int k = 0; k < b; k++) {
                 int[] exact = solver.solve(new AssignmentProblem(x, k * n * n, n, n, false)).rowToCol();
                 for (int i = 0; i < n; i++) {
@@ -141,17 +142,17 @@ class SinkhornOpsTest {
         float[] x = random(rng, 3 * 5 * 5, 1.0);
         try (NDManager m = manager.newSubManager()) {
             NDArray la = m.create(x, new Shape(3, 5, 5));
-            float[] a = SinkhornOps.gumbelSinkhorn(la, 1f, 20, 4, 1f, 99).matrices().toFloatArray();
-            float[] b = SinkhornOps.gumbelSinkhorn(la, 1f, 20, 4, 1f, 99).matrices().toFloatArray();
-            float[] c = SinkhornOps.gumbelSinkhorn(la, 1f, 20, 4, 1f, 100).matrices().toFloatArray();
+            float[] a = SinkhornOps.gumbelSinkhorn(la, SinkhornSettings.of(1f, 20), new GumbelSampling(4, 1f), 99).matrices().toFloatArray();
+            float[] b = SinkhornOps.gumbelSinkhorn(la, SinkhornSettings.of(1f, 20), new GumbelSampling(4, 1f), 99).matrices().toFloatArray();
+            float[] c = SinkhornOps.gumbelSinkhorn(la, SinkhornSettings.of(1f, 20), new GumbelSampling(4, 1f), 100).matrices().toFloatArray();
             assertEquals(3 * 4 * 25, a.length);
             assertArrayEquals(a, b);
             assertFalse(Arrays.equals(a, c));
             // Samples of one input differ from each other (different noise per sample).
             assertFalse(Arrays.equals(Arrays.copyOfRange(a, 0, 25), Arrays.copyOfRange(a, 25, 50)));
             // Zero noise: every sample is plain Sinkhorn of its input.
-            float[] zero = SinkhornOps.gumbelSinkhorn(la, 1f, 20, 2, 0f, 1).matrices().toFloatArray();
-            float[] plain = SinkhornOps.sinkhorn(la, 1f, 20, 0f).matrices().toFloatArray();
+            float[] zero = SinkhornOps.gumbelSinkhorn(la, SinkhornSettings.of(1f, 20), new GumbelSampling(2, 0f), 1).matrices().toFloatArray();
+            float[] plain = SinkhornOps.sinkhorn(la, new SinkhornSettings(1f, 20, 0f)).matrices().toFloatArray();
             for (int k = 0; k < 3; k++) {
                 for (int s = 0; s < 2; s++) {
                     for (int e = 0; e < 25; e++) {
@@ -211,7 +212,7 @@ class SinkhornOpsTest {
             NDArray la = m.create(x, new Shape(2, 4, 4));
             la.setRequiresGradient(true);
             try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
-                NDArray s = SinkhornOps.gumbelSinkhorn(la, 0.5f, 20, 3, 1f, 7).matrices();
+                NDArray s = SinkhornOps.gumbelSinkhorn(la, SinkhornSettings.of(0.5f, 20), new GumbelSampling(3, 1f), 7).matrices();
                 // A weighted sum: a plain sum of a doubly stochastic matrix is constant (zero gradient).
                 NDArray loss = s.reshape(2, 3, 4, 4).mul(m.create(w, new Shape(2, 1, 4, 4))).sum();
                 gc.backward(loss);
