@@ -4,7 +4,6 @@ import dev.sinkhorn.localkafka.LocalKafkaBroker;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
-import org.testcontainers.DockerClientFactory;
 import org.testcontainers.kafka.KafkaContainer;
 
 /**
@@ -12,7 +11,8 @@ import org.testcontainers.kafka.KafkaContainer;
  *
  * <p>System property {@code sinkhorn.kafka}: {@code embedded} (default) runs a KRaft broker from
  * Kafka's own classes inside the JVM ({@link LocalKafkaBroker}); {@code testcontainers} runs the
- * apache/kafka image through Testcontainers, where Docker is available (tests that need Kafka are
+ * project's own sinkhorn/kafka image (made by deploy/containers/build, a compatible substitute for
+ * apache/kafka) through Testcontainers, where Docker is available (tests that need Kafka are
  * skipped otherwise, see {@link RequiresKafka}). The test code and assertions are the same.
  */
 public final class KafkaTestBroker {
@@ -34,13 +34,6 @@ public final class KafkaTestBroker {
         return "testcontainers".equals(System.getProperty(MODE_PROPERTY, "embedded"));
     }
 
-    public static boolean dockerAvailable() {
-        try {
-            return DockerClientFactory.instance().isDockerAvailable();
-        } catch (Throwable t) {
-            return false;
-        }
-    }
 
     /** Bootstrap servers of the JVM's broker, started on first use. */
     public static String bootstrapServers() {
@@ -51,7 +44,7 @@ public final class KafkaTestBroker {
             }
             String bootstrap;
             if (testcontainersMode()) {
-                KafkaContainer c = new KafkaContainer("apache/kafka:4.1.1");
+                KafkaContainer c = new KafkaContainer(Containers.image("kafka").asCompatibleSubstituteFor("apache/kafka"));
                 c.start();
                 Runtime.getRuntime().addShutdownHook(new Thread(c::stop));
                 bootstrap = c.getBootstrapServers();

@@ -31,6 +31,8 @@ import java.util.stream.Stream;
  *   <li>{@code idx:<dir>}: a folder holding train-images-idx3-ubyte, train-labels-idx1-ubyte,
  *       t10k-images-idx3-ubyte and t10k-labels-idx1-ubyte (each optionally .gz); not checksummed.</li>
  * </ul>
+ * Before the cache, a read-only bundle folder is searched when one is configured
+ * ({@code SINKHORN_DATA_BUNDLE}: the container images carry MNIST there, as {@code <bundle>/mnist/}).
  * Every file of mnist and fashion-mnist is checked against the SHA-256 of its uncompressed content
  * before it is used; a file that does not match is never used. Loaded sets are kept in memory per
  * resolver, so a service loads each data set once.
@@ -64,13 +66,20 @@ public final class DatasetResolver {
             URI.create("http://fashion-mnist.s3-website.eu-central-1.amazonaws.com/"));
 
     private final Path cacheDir;
+    private final Path bundleDir;
     private final List<URI> mnistMirrors;
     private final List<URI> fashionMirrors;
     private final Consumer<String> log;
     private final Map<String, Dataset> loaded = new ConcurrentHashMap<>();
 
     public DatasetResolver(Path cacheDir, List<URI> mnistMirrors, List<URI> fashionMirrors, Consumer<String> log) {
+        this(cacheDir, null, mnistMirrors, fashionMirrors, log);
+    }
+
+    /** As above, with a read-only folder searched before the cache (null: none). */
+    public DatasetResolver(Path cacheDir, Path bundleDir, List<URI> mnistMirrors, List<URI> fashionMirrors, Consumer<String> log) {
         this.cacheDir = cacheDir;
+        this.bundleDir = bundleDir;
         this.mnistMirrors = List.copyOf(mnistMirrors);
         this.fashionMirrors = List.copyOf(fashionMirrors);
         this.log = log;
@@ -79,11 +88,12 @@ public final class DatasetResolver {
     /**
      * A resolver configured from the environment: cache folder from the system property
      * {@code sinkhorn.data.dir} or env {@code SINKHORN_DATA_DIR} (default ~/.cache/sinkhorn/data);
-     * mirrors from {@code SINKHORN_MNIST_MIRRORS} / {@code SINKHORN_FASHION_MIRRORS}
+     * read-only bundle from env {@code SINKHORN_DATA_BUNDLE} (default none); mirrors from {@code SINKHORN_MNIST_MIRRORS} / {@code SINKHORN_FASHION_MIRRORS}
      * (comma-separated base URLs, each holding the four .gz files).
      */
     public static DatasetResolver fromEnvironment(Consumer<String> log) {
-        return new DatasetResolver(defaultCacheDir(),
+        String bundle = System.getenv("SINKHORN_DATA_BUNDLE");
+        return new DatasetResolver(defaultCacheDir(), bundle == null || bundle.isBlank() ? null : Path.of(bundle),
                 mirrors("SINKHORN_MNIST_MIRRORS", DEFAULT_MNIST_MIRRORS),
                 mirrors("SINKHORN_FASHION_MIRRORS", DEFAULT_FASHION_MIRRORS), log);
     }
@@ -155,6 +165,9 @@ public final class DatasetResolver {
 
     private DatasetFiles cachedOrFetched(String name, List<KnownFile> files, List<Fetcher> fetchers, List<URI> mirrors)
             throws IOException {
+        if (bundleDir != null && allPresentAndValid(bundleDir.resolve(name), files)) {
+            return filesIn(bundleDir.resolve(name));
+        }
         Path dir = cacheDir.resolve(name);
         if (allPresentAndValid(dir, files)) {
             return filesIn(dir);
@@ -266,7 +279,7 @@ public final class DatasetResolver {
                 Thread.currentThread().interrupt();
                 throw new IOException("interrupted while fetching " + uri, e);
             } catch (IOException e) {
-                throw new IOException("mirror " + base + ": " + e.getMessage(), e);
+                throw new IOException("mirror " + base + ": " + (e.getMessage() == null ? e.toString() : e.getMessage()), e);
             }
         }
     }

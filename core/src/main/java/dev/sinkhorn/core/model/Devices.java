@@ -23,6 +23,16 @@ public final class Devices {
         return Engine.getInstance().getGpuCount();
     }
 
+    /**
+     * Command line: loads the engine (unpacking libtorch into DJL's cache folder, DJL_CACHE_DIR, on
+     * first use) and says what it found. The container build runs it to put libtorch into the images.
+     */
+    public static void main(String[] args) {
+        Engine engine = Engine.getInstance();
+        System.out.println(engine.getEngineName() + " " + engine.getVersion() + ", default device " + engine.defaultDevice()
+                + ", GPUs: " + engine.getGpuCount());
+    }
+
     /** "gpu", "cpu", or "auto": a GPU when DJL reports one, else the CPU. */
     public static Device forName(String name) {
         return switch (name) {
