@@ -6,8 +6,8 @@ import ai.djl.engine.Engine;
 /**
  * Where models run. Touching this class first sets DJL offline unless the deployment chose
  * otherwise (ai.djl.offline or DJL_OFFLINE set): the engine's start-up would otherwise make
- * telemetry calls that hang on machines without internet access. (The GPU deployment sets
- * DJL_OFFLINE=false so DJL can fetch the CUDA build of libtorch.)
+ * telemetry calls that hang on machines without internet access. (The container images carry
+ * libtorch, CPU and CUDA builds, so nothing needs fetching.)
  */
 public final class Devices {
     static {
