@@ -12,12 +12,12 @@ import java.util.Map;
 
 /**
  * The services on this machine, through the local launcher (deploy/local/sinkhorn-local): starts
- * what is missing (the KRaft broker on 9094, services on their default ports) and later stops
- * exactly what it started.
+ * what is missing (the KRaft broker on KAFKA_PORT, default 9094, and each service on the port of its
+ * configured address, which must be on this machine) and later stops exactly what it started. The
+ * launcher's own environment (SINKHORN_HOME, SINKHORN_*_HTTP_PORT) passes through, so a second
+ * stack can run beside the usual one.
  */
 final class LocalStack {
-    static final Map<String, String> DEFAULT_ADDRESSES = Map.of("trainer", "127.0.0.1:9091", "inference", "127.0.0.1:9092",
-            "matcher", "127.0.0.1:9093");
     private final Path root;
     private final PrintWriter err;
 
@@ -51,26 +51,52 @@ final class LocalStack {
         Map<String, String> configured = Map.of("trainer", endpoints.trainerAddress(), "inference", endpoints.inferenceAddress(),
                 "matcher", endpoints.matcherAddress());
         List<String> missing = new ArrayList<>();
+        Map<String, String> env = new java.util.HashMap<>();
         for (String service : List.of("matcher", "inference", "trainer")) {
-            if (!endpoints.serving(configured.get(service))) {
-                if (!configured.get(service).equals(DEFAULT_ADDRESSES.get(service))) {
-                    throw new Errors.CliException(Errors.UNREACHABLE, service + " at " + configured.get(service)
-                            + " does not answer; the demo starts services only on this machine's default ports");
+            String address = configured.get(service);
+            if (!endpoints.serving(address)) {
+                int port = localPort(address);
+                if (port < 0) {
+                    throw new Errors.CliException(Errors.UNREACHABLE, service + " at " + address
+                            + " does not answer; the demo starts services only on this machine (127.0.0.1 or localhost)");
                 }
+                env.put("SINKHORN_" + service.toUpperCase() + "_GRPC_PORT", String.valueOf(port));
                 missing.add(service);
+            } else {
+                env.put("SINKHORN_" + service.toUpperCase() + "_GRPC_PORT", String.valueOf(Math.max(localPort(address), 0)));
             }
         }
         if (missing.isEmpty()) {
             return List.of();
         }
         List<String> started = new ArrayList<>(missing);
-        if (!portOpen(9094)) {
+        if (!portOpen(kafkaPort())) {
             started.add("kafka");
         }
         err.println("starting " + String.join(", ", started) + " with deploy/local/sinkhorn-local (first time: builds and downloads)...");
-        run(Map.of("SINKHORN_SERVICES", String.join(" ", missing)), "up");
+        env.put("SINKHORN_SERVICES", String.join(" ", missing));
+        run(env, "up");
         endpoints.reconnect();
         return started;
+    }
+
+    /** The port of an address on this machine ("127.0.0.1:9091", "localhost:9091"), or -1 for another host. */
+    static int localPort(String address) {
+        int colon = address.lastIndexOf(':');
+        String host = colon < 0 ? address : address.substring(0, colon);
+        if (colon < 0 || !(host.equals("127.0.0.1") || host.equals("localhost"))) {
+            return -1;
+        }
+        try {
+            return Integer.parseInt(address.substring(colon + 1));
+        } catch (NumberFormatException e) {
+            return -1;
+        }
+    }
+
+    static int kafkaPort() {
+        String p = System.getenv("KAFKA_PORT");
+        return p == null || p.isBlank() ? 9094 : Integer.parseInt(p.strip());
     }
 
     void stop(List<String> started) throws IOException, InterruptedException {

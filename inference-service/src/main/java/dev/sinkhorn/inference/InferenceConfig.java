@@ -1,7 +1,9 @@
 package dev.sinkhorn.inference;
 
 import io.smallrye.config.ConfigMapping;
+import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Optional;
 
 /** Caps, matcher calls and evaluation settings (application.properties prefix {@code inference}). */
 @ConfigMapping(prefix = "inference")
@@ -29,4 +31,10 @@ public interface InferenceConfig {
 
     /** Kafka consumer group of the replicas, which shares out the evaluations (see EvaluationDuty). */
     String evaluationGroup();
+
+    /**
+     * A folder of trusted Ed25519 public keys (X.509 PEM, each named by its key id): when set, only
+     * checkpoints signed by one of them are loaded. Unset: unsigned checkpoints load too.
+     */
+    Optional<Path> trustedCheckpointKeys();
 }

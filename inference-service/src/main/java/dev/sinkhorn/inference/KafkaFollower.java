@@ -1,6 +1,7 @@
 package dev.sinkhorn.inference;
 
 import dev.sinkhorn.service.kafka.CheckpointRecords;
+import dev.sinkhorn.service.kafka.CheckpointSignatures;
 import dev.sinkhorn.service.kafka.ConsumerLoop;
 import dev.sinkhorn.service.kafka.KafkaClients;
 import dev.sinkhorn.service.kafka.PipelineTopics;
@@ -13,10 +14,12 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import jakarta.enterprise.inject.Produces;
 import jakarta.inject.Inject;
+import java.security.PublicKey;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -53,12 +56,24 @@ public class KafkaFollower {
     @Inject
     MeterRegistry metrics;
 
+    @Inject
+    InferenceConfig config;
+
+    private Map<String, PublicKey> trustedKeys;
     private volatile boolean caughtUp;
     /** The sinkhorn.checkpoints partition of each model (its key's partition). */
     private final Map<String, Integer> partitionOf = new ConcurrentHashMap<>();
     private ConsumerLoop loop;
 
     void onStart(@Observes StartupEvent event) {
+        trustedKeys = config.trustedCheckpointKeys().map(CheckpointSignatures::readTrustedKeys).orElse(null);
+        if (trustedKeys != null) {
+            LOG.infof("loading only checkpoints signed by the trusted keys %s (%s)", trustedKeys.keySet(),
+                    config.trustedCheckpointKeys().get());
+        } else {
+            LOG.warn("checkpoint signatures are NOT checked (inference.trusted-checkpoint-keys is unset): any record on "
+                    + PipelineTopics.CHECKPOINTS + " with a matching sha256 is served; see docs/security.md");
+        }
         duty.onAssigned(this::evaluateUnjudged);
         loop = new ConsumerLoop("kafka-follower", kafka, Map.of(), topics.ready(), this::follow);
         loop.start();
@@ -160,6 +175,13 @@ public class KafkaFollower {
         if (!d.ok()) {
             reject(r, d.rejection());
             return;
+        }
+        if (trustedKeys != null) {
+            Optional<String> problem = CheckpointSignatures.problem(d.checkpoint(), trustedKeys);
+            if (problem.isPresent()) {
+                reject(r, new CheckpointRecords.Rejection("signature", problem.get()));
+                return;
+            }
         }
         partitionOf.put(d.checkpoint().getModel(), r.partition());
         if (d.checkpoint().getVersion() <= registry.currentVersion(d.checkpoint().getModel())) {

@@ -1,6 +1,7 @@
 package dev.sinkhorn.trainer;
 
 import dev.sinkhorn.service.kafka.CheckpointRecords;
+import dev.sinkhorn.service.kafka.CheckpointSignatures;
 import dev.sinkhorn.service.kafka.KafkaClients;
 import dev.sinkhorn.service.kafka.PipelineTopics;
 import dev.sinkhorn.service.kafka.TopicProvisioner;
@@ -13,6 +14,7 @@ import io.quarkus.runtime.StartupEvent;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
+import java.security.PrivateKey;
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -50,12 +52,20 @@ public class CheckpointPublisher {
     }
 
     private LinkedBlockingQueue<Pending> queue;
+    private PrivateKey signingKey;
     private final Map<String, Long> lastVersions = new ConcurrentHashMap<>();
     private KafkaProducer<byte[], byte[]> producer;
     private Thread sender;
     private volatile boolean running = true;
 
     void onStart(@Observes StartupEvent event) {
+        signingKey = config.signingKey().map(CheckpointSignatures::readPrivateKey).orElse(null);
+        if (signingKey != null) {
+            LOG.infof("checkpoints are signed (Ed25519) with key '%s' from %s", config.signingKeyId(), config.signingKey().get());
+        } else {
+            LOG.warn("checkpoints are NOT signed (trainer.signing-key is unset): inference replicas that require signatures "
+                    + "will not load them; see docs/security.md");
+        }
         queue = new LinkedBlockingQueue<>(config.checkpointQueue());
         int timeoutMs = (int) config.checkpointDeliveryTimeout().toMillis();
         producer = kafka.producer(Map.of(
@@ -116,6 +126,9 @@ public class CheckpointPublisher {
         String model = p.checkpoint().getModel();
         long version = nextVersion(model, p.deadlineNanos()) ;
         Checkpoint c = CheckpointRecords.withDigest(p.checkpoint().setVersion(version));
+        if (signingKey != null) {
+            c = CheckpointSignatures.sign(c, config.signingKeyId(), signingKey);
+        }
         long remaining = Math.max(1, TimeUnit.NANOSECONDS.toMillis(p.deadlineNanos() - System.nanoTime()));
         try {
             producer.send(new ProducerRecord<>(PipelineTopics.CHECKPOINTS, CheckpointRecords.key(model), c.toByteArray()))

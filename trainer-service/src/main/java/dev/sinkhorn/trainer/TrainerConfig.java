@@ -1,7 +1,10 @@
 package dev.sinkhorn.trainer;
 
 import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
+import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Optional;
 
 /** Job, progress and checkpoint settings (application.properties prefix {@code trainer}). */
 @ConfigMapping(prefix = "trainer")
@@ -26,4 +29,11 @@ public interface TrainerConfig {
     int maxBatchSize();
 
     int maxSamples();
+
+    /** Ed25519 private key (PKCS#8 PEM file) that signs every checkpoint; unset: checkpoints are not signed. */
+    Optional<Path> signingKey();
+
+    /** The name of that key in the checkpoints (signing_key_id): what verifiers call its public key. */
+    @WithDefault("default")
+    String signingKeyId();
 }
