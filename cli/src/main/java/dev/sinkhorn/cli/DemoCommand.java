@@ -29,7 +29,7 @@ import picocli.CommandLine.Spec;
  * inference service's automatic evaluation (scored by the matcher), prints the results and writes
  * pictures, then stops what it started.
  */
-@Command(name = "demo", description = "Run the whole pipeline: start what is missing, train 2x2 MNIST, evaluate, print results, write pictures.")
+@Command(name = "demo", mixinStandardHelpOptions = true, description = "Run the whole pipeline: start what is missing, train 2x2 MNIST, evaluate, print results, write pictures.")
 final class DemoCommand implements Callable<Integer> {
     @ParentCommand
     SinkhornCli root;

@@ -3,26 +3,27 @@ package dev.sinkhorn.cli;
 import dev.sinkhorn.v1.InferenceServiceGrpc;
 import dev.sinkhorn.v1.MatcherServiceGrpc;
 import dev.sinkhorn.v1.TrainerServiceGrpc;
+import io.grpc.ManagedChannel;
 import io.grpc.health.v1.HealthCheckRequest;
 import io.grpc.health.v1.HealthCheckResponse;
 import io.grpc.health.v1.HealthGrpc;
-import io.grpc.ManagedChannel;
-import io.grpc.ManagedChannelBuilder;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
-/** Channels to the three services, opened on first use. */
+/** Channels to the three services, opened on first use, with the caller's TLS settings and token. */
 final class Endpoints implements AutoCloseable {
     private final String trainer;
     private final String inference;
     private final String matcher;
+    private final Credentials credentials;
     private final Map<String, ManagedChannel> channels = new LinkedHashMap<>();
 
-    Endpoints(String trainer, String inference, String matcher) {
+    Endpoints(String trainer, String inference, String matcher, Credentials credentials) {
         this.trainer = trainer;
         this.inference = inference;
         this.matcher = matcher;
+        this.credentials = credentials;
     }
 
     String trainerAddress() {
@@ -38,20 +39,21 @@ final class Endpoints implements AutoCloseable {
     }
 
     synchronized ManagedChannel channel(String address) {
-        return channels.computeIfAbsent(address, a -> ManagedChannelBuilder.forTarget(a).usePlaintext()
-                .maxInboundMessageSize(64 << 20).build());
+        return channels.computeIfAbsent(address, credentials::channel);
     }
 
     TrainerServiceGrpc.TrainerServiceBlockingStub trainer() {
-        return TrainerServiceGrpc.newBlockingStub(channel(trainer));
+        return TrainerServiceGrpc.newBlockingStub(channel(trainer)).withCallCredentials(credentials.callCredentials());
     }
 
     InferenceServiceGrpc.InferenceServiceBlockingStub inference() {
-        return InferenceServiceGrpc.newBlockingStub(channel(inference)).withMaxOutboundMessageSize(64 << 20);
+        return InferenceServiceGrpc.newBlockingStub(channel(inference)).withMaxOutboundMessageSize(64 << 20)
+                .withCallCredentials(credentials.callCredentials());
     }
 
     MatcherServiceGrpc.MatcherServiceBlockingStub matcher() {
-        return MatcherServiceGrpc.newBlockingStub(channel(matcher)).withMaxOutboundMessageSize(64 << 20);
+        return MatcherServiceGrpc.newBlockingStub(channel(matcher)).withMaxOutboundMessageSize(64 << 20)
+                .withCallCredentials(credentials.callCredentials());
     }
 
     /** True when the standard gRPC health service at the address answers SERVING. */

@@ -11,6 +11,7 @@ final class Errors {
     static final int FAILED = 1;
     static final int USAGE = 2;
     static final int UNREACHABLE = 3;
+    /** A service refused the request: invalid, too large, not found, or not allowed for this caller. */
     static final int REJECTED = 4;
 
     private Errors() {
@@ -40,7 +41,12 @@ final class Errors {
                 return UNREACHABLE;
             }
             err.println("error: " + code + what);
-            return code == Status.Code.INVALID_ARGUMENT || code == Status.Code.RESOURCE_EXHAUSTED
+            if (code == Status.Code.UNAUTHENTICATED) {
+                err.println("  the services are secured: pass a token with --token or --token-file (env SINKHORN_TOKEN, "
+                        + "SINKHORN_TOKEN_FILE); docs/security.md");
+            }
+            return code == Status.Code.UNAUTHENTICATED || code == Status.Code.PERMISSION_DENIED
+                    || code == Status.Code.INVALID_ARGUMENT || code == Status.Code.RESOURCE_EXHAUSTED
                     || code == Status.Code.NOT_FOUND || code == Status.Code.FAILED_PRECONDITION ? REJECTED : FAILED;
         }
         if (e instanceof IOException || e instanceof UncheckedIOException) {

@@ -23,7 +23,7 @@ import picocli.CommandLine.Spec;
  * `sinkhorn eval MODEL`: scores a served model now, on puzzles from a test split: Predict(hard)
  * on the inference service, Kendall tau and the paper's metrics from the matcher.
  */
-@Command(name = "eval", description = "Evaluate a served model on scrambled test images (Predict with hard assignments, then Score).")
+@Command(name = "eval", mixinStandardHelpOptions = true, description = "Evaluate a served model on scrambled test images (Predict with hard assignments, then Score).")
 final class EvalCommand implements Callable<Integer> {
     @ParentCommand
     SinkhornCli root;

@@ -13,7 +13,7 @@ import picocli.CommandLine.ParentCommand;
 import picocli.CommandLine.Spec;
 
 /** `sinkhorn jobs`: the trainer's jobs, oldest first. */
-@Command(name = "jobs", description = "Training jobs on the trainer.")
+@Command(name = "jobs", mixinStandardHelpOptions = true, description = "Training jobs on the trainer.")
 final class JobsCommand implements Callable<Integer> {
     @ParentCommand
     SinkhornCli root;

@@ -12,7 +12,7 @@ import picocli.CommandLine.ParentCommand;
 import picocli.CommandLine.Spec;
 
 /** `sinkhorn match`: exact linear assignment of every matrix in a file (MatcherService.Match). */
-@Command(name = "match", description = "Exact assignment (hard matching) of each matrix: maximise sum X[i, index[i]].")
+@Command(name = "match", mixinStandardHelpOptions = true, description = "Exact assignment (hard matching) of each matrix: maximise sum X[i, index[i]].")
 final class MatchCommand implements Callable<Integer> {
     @ParentCommand
     SinkhornCli root;

@@ -13,7 +13,7 @@ import picocli.CommandLine.ParentCommand;
 import picocli.CommandLine.Spec;
 
 /** `sinkhorn models`: the models the inference service serves, with their last evaluations. */
-@Command(name = "models", description = "Models served by the inference service: versions and last evaluations.")
+@Command(name = "models", mixinStandardHelpOptions = true, description = "Models served by the inference service: versions and last evaluations.")
 final class ModelsCommand implements Callable<Integer> {
     @ParentCommand
     SinkhornCli root;

@@ -11,7 +11,7 @@ import picocli.CommandLine.ParentCommand;
 import picocli.CommandLine.Spec;
 
 /** `sinkhorn score`: Kendall tau and the paper's metrics of predicted permutations (MatcherService.Score). */
-@Command(name = "score", description = "Kendall tau-b, prop_wrong and prop_any_wrong of predicted against true permutations.")
+@Command(name = "score", mixinStandardHelpOptions = true, description = "Kendall tau-b, prop_wrong and prop_any_wrong of predicted against true permutations.")
 final class ScoreCommand implements Callable<Integer> {
     @ParentCommand
     SinkhornCli root;

@@ -10,9 +10,10 @@ import picocli.CommandLine.ScopeType;
 @Command(name = "sinkhorn", mixinStandardHelpOptions = true, version = "sinkhorn 0.2.0",
         description = "Learn latent permutations with Gumbel-Sinkhorn networks: train, serve, score.",
         subcommands = {DemoCommand.class, TrainCommand.class, WatchCommand.class, JobsCommand.class, ModelsCommand.class,
-                EvalCommand.class, UnscrambleCommand.class, SinkhornOpCommand.class, MatchCommand.class, ScoreCommand.class},
+                EvalCommand.class, UnscrambleCommand.class, SinkhornOpCommand.class, MatchCommand.class, ScoreCommand.class,
+                TokenCommand.class},
         footer = {"", "Exit codes: 0 ok, 1 the operation failed (e.g. a job failed), 2 bad usage or input file,",
-                "3 a service is unreachable, 4 a service rejected the request (invalid, too large, not found)."})
+                "3 a service is unreachable, 4 a service rejected the request (invalid, too large, not found, not allowed)."})
 public final class SinkhornCli {
     @Option(names = "--trainer", scope = ScopeType.INHERIT, paramLabel = "HOST:PORT",
             defaultValue = "${env:SINKHORN_TRAINER:-127.0.0.1:9091}", description = "trainer-service gRPC address (env SINKHORN_TRAINER)")
@@ -29,11 +30,31 @@ public final class SinkhornCli {
     @Option(names = "--json", scope = ScopeType.INHERIT, description = "print results as JSON (one object) for scripts")
     boolean json;
 
+    @Option(names = "--tls-ca", scope = ScopeType.INHERIT, paramLabel = "FILE", defaultValue = "${env:SINKHORN_TLS_CA}",
+            description = "connect with TLS, trusting the CA certificates in this PEM file (env SINKHORN_TLS_CA)")
+    java.nio.file.Path tlsCa;
+
+    @Option(names = "--tls-cert", scope = ScopeType.INHERIT, paramLabel = "FILE", defaultValue = "${env:SINKHORN_TLS_CERT}",
+            description = "client certificate (PEM) for mutual TLS (env SINKHORN_TLS_CERT)")
+    java.nio.file.Path tlsCert;
+
+    @Option(names = "--tls-key", scope = ScopeType.INHERIT, paramLabel = "FILE", defaultValue = "${env:SINKHORN_TLS_KEY}",
+            description = "its private key (PKCS#8 PEM) (env SINKHORN_TLS_KEY)")
+    java.nio.file.Path tlsKey;
+
+    @Option(names = "--token", scope = ScopeType.INHERIT, paramLabel = "JWT", defaultValue = "${env:SINKHORN_TOKEN}",
+            description = "bearer token sent with every call (env SINKHORN_TOKEN)")
+    String token;
+
+    @Option(names = "--token-file", scope = ScopeType.INHERIT, paramLabel = "FILE", defaultValue = "${env:SINKHORN_TOKEN_FILE}",
+            description = "read the bearer token from this file (env SINKHORN_TOKEN_FILE)")
+    java.nio.file.Path tokenFile;
+
     private Endpoints endpoints;
 
     Endpoints endpoints() {
         if (endpoints == null) {
-            endpoints = new Endpoints(trainer, inference, matcher);
+            endpoints = new Endpoints(trainer, inference, matcher, Credentials.of(tlsCa, tlsCert, tlsKey, token, tokenFile));
         }
         return endpoints;
     }

@@ -13,7 +13,7 @@ import picocli.CommandLine.ParentCommand;
 import picocli.CommandLine.Spec;
 
 /** `sinkhorn sinkhorn`: the Sinkhorn operator (or Gumbel-Sinkhorn samples) on matrices from a file. */
-@Command(name = "sinkhorn", description = "S(X / tau): the Sinkhorn operator; with --samples, Gumbel-Sinkhorn samples.")
+@Command(name = "sinkhorn", mixinStandardHelpOptions = true, description = "S(X / tau): the Sinkhorn operator; with --samples, Gumbel-Sinkhorn samples.")
 final class SinkhornOpCommand implements Callable<Integer> {
     @ParentCommand
     SinkhornCli root;

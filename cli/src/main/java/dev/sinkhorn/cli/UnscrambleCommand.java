@@ -23,7 +23,7 @@ import picocli.CommandLine.Spec;
  * `sinkhorn unscramble`: scrambles an image (or takes an already scrambled one), asks the model to
  * put the pieces back (Predict with hard = true) and writes scrambled | reconstructed as one PNG.
  */
-@Command(name = "unscramble", description = "Unscramble one image with a served model; writes scrambled | reconstructed side by side as PNG.")
+@Command(name = "unscramble", mixinStandardHelpOptions = true, description = "Unscramble one image with a served model; writes scrambled | reconstructed side by side as PNG.")
 final class UnscrambleCommand implements Callable<Integer> {
     @ParentCommand
     SinkhornCli root;

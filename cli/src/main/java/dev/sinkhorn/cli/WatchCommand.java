@@ -8,7 +8,7 @@ import picocli.CommandLine.ParentCommand;
 import picocli.CommandLine.Spec;
 
 /** `sinkhorn watch JOB`: follow a job to its end. */
-@Command(name = "watch", description = "Follow a training job: progress bar, epochs, checkpoints, evaluations.")
+@Command(name = "watch", mixinStandardHelpOptions = true, description = "Follow a training job: progress bar, epochs, checkpoints, evaluations.")
 final class WatchCommand implements Callable<Integer> {
     @ParentCommand
     SinkhornCli root;

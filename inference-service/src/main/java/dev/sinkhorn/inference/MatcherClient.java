@@ -2,6 +2,7 @@ package dev.sinkhorn.inference;
 
 import dev.sinkhorn.core.errors.DependencyUnavailableException;
 import dev.sinkhorn.service.grpc.SingleResponse;
+import dev.sinkhorn.service.grpc.security.BearerToken;
 import dev.sinkhorn.v1.MatchAndScoreRequest;
 import dev.sinkhorn.v1.MatchRequest;
 import dev.sinkhorn.v1.MatcherServiceGrpc;
@@ -12,6 +13,7 @@ import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.grpc.stub.StreamObserver;
 import io.quarkus.grpc.GrpcClient;
+import io.quarkus.grpc.RegisterClientInterceptor;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import java.util.List;
@@ -31,6 +33,7 @@ public class MatcherClient {
     @Inject
     InferenceConfig config;
     @GrpcClient("matcher")
+    @RegisterClientInterceptor(BearerToken.class)
     io.grpc.Channel channel; // the async stub (for the client stream) is not injectable itself
     @ConfigProperty(name = "quarkus.grpc.clients.matcher.host")
     String host;

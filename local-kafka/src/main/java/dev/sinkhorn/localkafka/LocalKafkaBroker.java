@@ -7,6 +7,7 @@ import java.net.Socket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.TimeUnit;
@@ -29,15 +30,50 @@ import org.apache.kafka.metadata.storage.Formatter;
 public final class LocalKafkaBroker implements AutoCloseable {
     public static final int DEFAULT_PORT = 9094;
 
+    /** The SCRAM mechanism of a secured broker. */
+    public static final String SCRAM = "SCRAM-SHA-512";
+
     private final Path dataDir;
     private final int port;
     private final int controllerPort;
+    /** Password of the super user "admin" when the client listener needs SASL/SCRAM and ACLs; null: plain text, no ACLs. */
+    private final String adminPassword;
     private KafkaRaftServer server;
 
     public LocalKafkaBroker(Path dataDir, int port, int controllerPort) {
+        this(dataDir, port, controllerPort, null);
+    }
+
+    private LocalKafkaBroker(Path dataDir, int port, int controllerPort, String adminPassword) {
         this.dataDir = dataDir;
         this.port = port;
         this.controllerPort = controllerPort;
+        this.adminPassword = adminPassword;
+    }
+
+    /**
+     * A broker whose client listener needs SASL/SCRAM-SHA-512 and whose StandardAuthorizer allows
+     * nothing without an ACL, on two free ports. Its super user "admin" (password given) is created
+     * when the data folder is formatted, so the folder must be new; other users and ACLs are the
+     * caller's (Admin.alterUserScramCredentials, Admin.createAcls with {@link #adminClientProperties()}).
+     */
+    public static LocalKafkaBroker withScram(Path dataDir, String adminPassword) {
+        if (adminPassword.contains(",") || adminPassword.contains("\"")) {
+            throw new IllegalArgumentException("the admin password may contain neither ',' nor '\"' (the storage formatter's syntax)");
+        }
+        return new LocalKafkaBroker(dataDir, FreePorts.pick(), FreePorts.pick(), adminPassword);
+    }
+
+    /** Client settings of a user of a SCRAM broker: protocol, mechanism and JAAS login. */
+    public static Map<String, String> scramClientProperties(String user, String password) {
+        return Map.of("security.protocol", "SASL_PLAINTEXT", "sasl.mechanism", SCRAM, "sasl.jaas.config",
+                "org.apache.kafka.common.security.scram.ScramLoginModule required username=\"" + user + "\" password=\""
+                        + password + "\";");
+    }
+
+    /** Settings an admin client of this broker needs (the super user's login on a SCRAM broker; none otherwise). */
+    public Map<String, String> adminClientProperties() {
+        return adminPassword == null ? Map.of() : scramClientProperties("admin", adminPassword);
     }
 
     /** A broker on two free ports chosen now, for tests. */
@@ -96,7 +132,28 @@ public final class LocalKafkaBroker implements AutoCloseable {
 
     Properties properties() {
         Properties p = new Properties();
-        p.putAll(Map.ofEntries(
+        p.putAll(plainProperties());
+        if (adminPassword != null) {
+            String listener = "SASL_PLAINTEXT";
+            p.putAll(Map.of(
+                    "listeners", listener + "://127.0.0.1:" + port + ",CONTROLLER://127.0.0.1:" + controllerPort,
+                    "advertised.listeners", listener + "://127.0.0.1:" + port,
+                    "listener.security.protocol.map", listener + ":SASL_PLAINTEXT,CONTROLLER:PLAINTEXT",
+                    "inter.broker.listener.name", listener,
+                    "sasl.enabled.mechanisms", SCRAM,
+                    "sasl.mechanism.inter.broker.protocol", SCRAM,
+                    "listener.name.sasl_plaintext.scram-sha-512.sasl.jaas.config", scramClientProperties("admin", adminPassword)
+                            .get("sasl.jaas.config"),
+                    "authorizer.class.name", "org.apache.kafka.metadata.authorizer.StandardAuthorizer",
+                    // ANONYMOUS is the broker itself on the plain-text controller listener (registering with its controller).
+                    "super.users", "User:admin;User:ANONYMOUS"));
+            p.put("allow.everyone.if.no.acl.found", "false");
+        }
+        return p;
+    }
+
+    private Map<String, String> plainProperties() {
+        return Map.ofEntries(
                 Map.entry("process.roles", "broker,controller"),
                 Map.entry("node.id", "1"),
                 Map.entry("controller.quorum.voters", "1@127.0.0.1:" + controllerPort),
@@ -119,8 +176,7 @@ public final class LocalKafkaBroker implements AutoCloseable {
                 Map.entry("message.max.bytes", String.valueOf(64 << 20)),
                 Map.entry("replica.fetch.max.bytes", String.valueOf(64 << 20)),
                 // Let the log cleaner compact small test topics promptly.
-                Map.entry("log.cleaner.backoff.ms", "1000")));
-        return p;
+                Map.entry("log.cleaner.backoff.ms", "1000"));
     }
 
     private void formatIfNew() throws IOException {
@@ -133,6 +189,8 @@ public final class LocalKafkaBroker implements AutoCloseable {
                     .setClusterId(Uuid.randomUuid().toString())
                     .addDirectory(dataDir.toAbsolutePath().toString())
                     .setControllerListenerName("CONTROLLER")
+                    .setScramArguments(adminPassword == null ? List.of()
+                            : List.of(SCRAM + "=[name=admin,password=" + adminPassword + "]"))
                     .setPrintStream(new java.io.PrintStream(java.io.OutputStream.nullOutputStream()))
                     .run();
         } catch (Exception e) {
@@ -145,6 +203,7 @@ public final class LocalKafkaBroker implements AutoCloseable {
         p.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers());
         p.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, "5000");
         p.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, String.valueOf(timeout.toMillis()));
+        p.putAll(adminClientProperties());
         try (Admin admin = Admin.create(p)) {
             admin.describeCluster().nodes().get(timeout.toMillis(), TimeUnit.MILLISECONDS);
             // The metadata quorum must also accept topic creations: listing topics goes through it.
