@@ -65,7 +65,8 @@ class ManifestsTest {
     private static final Map<String, String> STRIMZI_MODELS = Map.of(
             "Kafka", "io.strimzi.api.kafka.model.kafka.Kafka",
             "KafkaNodePool", "io.strimzi.api.kafka.model.nodepool.KafkaNodePool",
-            "KafkaTopic", "io.strimzi.api.kafka.model.topic.KafkaTopic");
+            "KafkaTopic", "io.strimzi.api.kafka.model.topic.KafkaTopic",
+            "KafkaUser", "io.strimzi.api.kafka.model.user.KafkaUser");
     private static final Map<String, String> OTHER_MODELS = Map.of(
             "PodMonitor", "io.fabric8.openshift.api.model.monitoring.v1.PodMonitor");
     /** Environment variables for the process (JVM, libtorch, data), not Quarkus configuration. */
@@ -198,7 +199,7 @@ class ManifestsTest {
     @MethodSource("overlays")
     void strimziObjectsAreOfTheV1ApiForAPinnedOperatorRelease(String overlay) throws Exception {
         List<Rendered> objects = render(overlay);
-        for (String kind : List.of("Kafka", "KafkaNodePool", "KafkaTopic")) {
+        for (String kind : List.of("Kafka", "KafkaNodePool", "KafkaTopic", "KafkaUser")) {
             List<Rendered> of = objects.stream().filter(o -> o.kind().equals(kind)).toList();
             assertFalse(of.isEmpty(), overlay + " has no " + kind);
             of.forEach(o -> assertEquals("kafka.strimzi.io/v1", o.generic().getApiVersion(), kind + "/" + o.name()));
@@ -316,6 +317,48 @@ class ManifestsTest {
         assertEquals("/q/metrics", at(monitor, "spec", "podMetricsEndpoints", 0, "path"));
         Rendered pool = objects.stream().filter(o -> o.kind().equals("KafkaNodePool")).findFirst().orElseThrow();
         assertNotNull(at(pool, "spec", "template", "pod", "topologySpreadConstraints"), "Kafka nodes spread");
+    }
+
+    @ParameterizedTest
+    @MethodSource("overlays")
+    void securityIsOnTlsTokensKafkaLoginsAndSignedCheckpoints(String overlay) throws Exception {
+        List<Rendered> objects = render(overlay);
+        for (String name : SERVICES.keySet()) {
+            Container c = deployment(objects, name).getSpec().getTemplate().getSpec().getContainers().get(0);
+            Map<String, String> env = environment(c, objects);
+            assertEquals("true", env.get("SINKHORN_SECURITY_ENABLED"), name + ": security on in the base");
+            assertNotNull(env.get("SINKHORN_SECURITY_JWT_PUBLIC_KEY"), name + ": tokens checked against the issuer's key");
+            assertNotNull(env.get("SINKHORN_SECURITY_JWT_ISSUER"), name);
+            assertEquals("/etc/sinkhorn/tls/tls.crt", env.get("QUARKUS_GRPC_SERVER_SSL_CERTIFICATE"), name + ": TLS");
+            assertTrue(c.getVolumeMounts().stream().anyMatch(m -> m.getMountPath().equals("/etc/sinkhorn/tls")), name);
+            if (!name.equals("matcher")) {
+                assertEquals("SASL_PLAINTEXT", env.get("KAFKA_SECURITY_PROTOCOL"), name + " logs in to Kafka");
+                EnvVar jaas = c.getEnv().stream().filter(e -> e.getName().equals("KAFKA_SASL_JAAS_CONFIG")).findFirst().orElseThrow();
+                assertEquals(name, jaas.getValueFrom().getSecretKeyRef().getName(), name + " uses its KafkaUser's Secret");
+                assertTrue(objects.stream().anyMatch(o -> o.kind().equals("KafkaUser") && o.name().equals(name)), "KafkaUser " + name);
+            }
+        }
+        Map<String, String> inference = environment(deployment(objects, "inference").getSpec().getTemplate().getSpec()
+                .getContainers().get(0), objects);
+        assertNotNull(inference.get("INFERENCE_TRUSTED_CHECKPOINT_KEYS"), "inference loads only signed checkpoints");
+        assertNotNull(inference.get("QUARKUS_GRPC_CLIENTS_MATCHER_SSL_TRUST_STORE"), "inference reaches the matcher over TLS");
+        assertNotNull(inference.get("SINKHORN_SECURITY_CLIENT_TOKEN_FILE"), "with its own token");
+        assertNotNull(environment(deployment(objects, "trainer").getSpec().getTemplate().getSpec().getContainers().get(0), objects)
+                .get("TRAINER_SIGNING_KEY"), "the trainer signs its checkpoints");
+        Rendered kafka = objects.stream().filter(o -> o.kind().equals("Kafka")).findFirst().orElseThrow();
+        assertEquals("scram-sha-512", at(kafka, "spec", "kafka", "listeners", 0, "authentication", "type"));
+        assertEquals("simple", at(kafka, "spec", "kafka", "authorization", "type"));
+    }
+
+    /** A container's environment: its env values and every key of its ConfigMaps (valueFrom entries as null). */
+    private static Map<String, String> environment(Container c, List<Rendered> objects) {
+        Map<String, String> env = new java.util.HashMap<>();
+        for (EnvFromSource from : c.getEnvFrom()) {
+            objects.stream().filter(o -> o.kind().equals("ConfigMap") && o.name().equals(from.getConfigMapRef().getName()))
+                    .findFirst().ifPresent(o -> env.putAll(o.as(ConfigMap.class).getData()));
+        }
+        c.getEnv().forEach(e -> env.put(e.getName(), e.getValue()));
+        return env;
     }
 
     @Test
