@@ -83,6 +83,11 @@ public class KafkaFollower {
         loop.stop();
     }
 
+    /** Whether both topics were read to their end and the newest models loaded. */
+    boolean caughtUpNow() {
+        return caughtUp;
+    }
+
     /** Readiness: both topics were read to their end and the newest models loaded. */
     @Produces
     @Readiness

