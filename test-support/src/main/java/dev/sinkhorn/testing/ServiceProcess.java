@@ -110,6 +110,49 @@ public final class ServiceProcess implements AutoCloseable {
         throw new IllegalStateException(module + " not ready within " + timeout + "; log: " + tail());
     }
 
+    /** Sends SIGTERM and returns at once (the service drains and exits; see {@link #awaitExit}). */
+    public synchronized void terminate() {
+        if (process != null) {
+            process.destroy();
+        }
+    }
+
+    /** Waits for the process to exit; its exit code, or -1 if it did not exit in time. */
+    public int awaitExit(Duration timeout) throws InterruptedException {
+        Process p;
+        synchronized (this) {
+            p = process;
+        }
+        if (p == null) {
+            return 0;
+        }
+        if (!p.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+            return -1;
+        }
+        synchronized (this) {
+            process = null;
+        }
+        return p.exitValue();
+    }
+
+    /** Whether the process runs. */
+    public synchronized boolean isAlive() {
+        return process != null && process.isAlive();
+    }
+
+    /** The HTTP status of /q/health/ready, or -1 when nothing answers. */
+    public int readiness() {
+        try {
+            HttpURLConnection c = (HttpURLConnection) URI.create("http://127.0.0.1:" + httpPort + "/q/health/ready").toURL()
+                    .openConnection();
+            c.setConnectTimeout(500);
+            c.setReadTimeout(2000);
+            return c.getResponseCode();
+        } catch (IOException e) {
+            return -1;
+        }
+    }
+
     /** Stops the service (SIGTERM, then SIGKILL after 20 s). It can be started again on the same ports. */
     public synchronized void stop() {
         if (process == null) {

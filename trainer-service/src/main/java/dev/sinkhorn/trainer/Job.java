@@ -29,6 +29,7 @@ final class Job {
     private long finishedAtMs;
     private long latestVersion;
     private volatile boolean cancelRequested;
+    private volatile boolean interruptRequested;
 
     Job(String id, TrainingSpec spec) {
         this.id = id;
@@ -60,8 +61,23 @@ final class Job {
         cancelRequested = true;
     }
 
+    /** Whether the trainer is shutting down: the job stops at its next step, keeps its progress and ends INTERRUPTED. */
+    boolean interruptRequested() {
+        return interruptRequested;
+    }
+
+    void requestInterrupt() {
+        interruptRequested = true;
+    }
+
+    /** Whether the job should stop at its next step (cancelled, or interrupted by a shutdown). */
+    boolean stopRequested() {
+        return cancelRequested || interruptRequested;
+    }
+
     synchronized boolean finished() {
-        return state == JobState.SUCCEEDED || state == JobState.FAILED || state == JobState.CANCELLED;
+        return state == JobState.SUCCEEDED || state == JobState.FAILED || state == JobState.CANCELLED
+                || state == JobState.INTERRUPTED;
     }
 
     synchronized void running() {
@@ -111,6 +127,10 @@ final class Job {
             wait(left);
         }
         return true;
+    }
+
+    synchronized boolean isRunning() {
+        return state == JobState.RUNNING;
     }
 
     /** Ends the job: emits `finished` and closes every watcher's stream. */

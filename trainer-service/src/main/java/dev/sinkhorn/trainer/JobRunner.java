@@ -82,11 +82,15 @@ public class JobRunner {
             List<CompletableFuture<Long>> deliveries = new ArrayList<>();
             ProgressReporter progress = new ProgressReporter(job, spec, trainer.stepsPerEpoch(count(data.train(), spec)));
             for (int e = start.epochOffset() + 1; e <= start.epochOffset() + spec.getEpochs(); e++) {
-                EpochResult r = trainer.epoch(data.train(), spec.getTrainLimit(), e, progress, job::cancelRequested);
+                EpochResult r = trainer.epoch(data.train(), spec.getTrainLimit(), e, progress, job::stopRequested);
                 if (r.steps() > 0) {
                     job.emit(TrainingEvent.newBuilder().setEpochEnd(EpochEnd.newBuilder().setEpoch(e)
                             .setMeanLoss(r.meanLoss()).setSeconds(r.seconds())));
-                    deliveries.add(publisher.publish(job, checkpoint(job, model, data, e, r.meanLoss())));
+                    Checkpoint.Builder c = checkpoint(job, model, data, e, r.meanLoss());
+                    if (r.cancelled()) {
+                        c.setStepsIntoEpoch(r.steps()); // part-way through the epoch
+                    }
+                    deliveries.add(publisher.publish(job, c));
                 }
                 failIfUndeliverable(deliveries);
                 if (r.cancelled()) {
@@ -98,6 +102,10 @@ public class JobRunner {
             }
             if (job.cancelRequested()) {
                 job.finish(JobState.CANCELLED, "cancelled at the client's request");
+            } else if (job.interruptRequested()) {
+                long v = job.snapshot().getLatestVersion();
+                job.finish(JobState.INTERRUPTED, "the trainer shut down; the progress is in checkpoint v" + v
+                        + " (StartTraining with resume = true continues from it)");
             } else {
                 job.awaitEvaluation(config.finalEvaluationWait().toMillis());
                 job.finish(JobState.SUCCEEDED, "");
@@ -141,7 +149,8 @@ public class JobRunner {
                 job.resolveSpec(spec.toBuilder().setSpec(c.getSpec()).build());
                 LOG.infof("job %s resumes %s from v%d (epoch %d)", job.id(), spec.getModel(), c.getVersion(), c.getEpoch());
                 return new Start(SinkhornModel.fromParameters(resumed, c.getPixelMean(), c.getPixelStd(),
-                        c.getParameters().toByteArray(), Devices.forName(spec.getDevice())), c.getEpoch());
+                        c.getParameters().toByteArray(), Devices.forName(spec.getDevice())),
+                        c.getStepsIntoEpoch() > 0 ? c.getEpoch() - 1 : c.getEpoch()); // an interrupted epoch is trained again
             }
             LOG.infof("job %s: nothing to resume for %s; starting fresh", job.id(), spec.getModel());
         }

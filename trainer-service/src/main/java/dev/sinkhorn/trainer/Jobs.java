@@ -5,9 +5,11 @@ import dev.sinkhorn.v1.JobState;
 import dev.sinkhorn.v1.TrainingSpec;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
+import jakarta.annotation.Priority;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -15,6 +17,7 @@ import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 /** The jobs of this trainer: queued in order, run by a pool of trainer.max-concurrent-jobs threads. */
 @ApplicationScoped
@@ -23,6 +26,8 @@ public class Jobs {
     TrainerConfig config;
     @Inject
     JobRunner runner;
+    @ConfigProperty(name = "quarkus.shutdown.timeout", defaultValue = "30S")
+    Duration shutdownTimeout;
 
     private final Map<String, Job> jobs = new ConcurrentHashMap<>();
     private final List<Job> order = new ArrayList<>();
@@ -36,8 +41,30 @@ public class Jobs {
         });
     }
 
-    void onStop(@Observes ShutdownEvent event) {
-        jobs.values().forEach(Job::requestCancel);
+    /**
+     * Shutdown (SIGTERM), before the gRPC server drains: running jobs stop at their next step,
+     * publish a checkpoint of where they are and end INTERRUPTED; queued ones end INTERRUPTED at
+     * once. Their watchers get the `finished` event and a clean end of stream. Waits for them up to
+     * quarkus.shutdown.timeout.
+     */
+    void onStop(@Observes @Priority(50) ShutdownEvent event) {
+        for (Job job : all()) {
+            synchronized (job) {
+                if (job.snapshot().getState() == JobState.QUEUED) {
+                    job.finish(JobState.INTERRUPTED, "the trainer shut down before the job started; StartTraining it again");
+                }
+            }
+            job.requestInterrupt();
+        }
+        long deadline = System.nanoTime() + shutdownTimeout.toNanos();
+        for (Job job : all()) {
+            try {
+                job.awaitFinished(Math.max(1, (deadline - System.nanoTime()) / 1_000_000));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            }
+        }
         pool.shutdownNow();
     }
 
