@@ -11,6 +11,7 @@ import dev.sinkhorn.core.model.SinkhornModel;
 import dev.sinkhorn.service.grpc.ProtoArrays;
 import dev.sinkhorn.service.kafka.CheckpointRecords;
 import dev.sinkhorn.service.kafka.KafkaClients;
+import dev.sinkhorn.service.kafka.KafkaTracing;
 import dev.sinkhorn.service.kafka.PipelineTopics;
 import dev.sinkhorn.v1.Evaluation;
 import dev.sinkhorn.v1.MatchAndScoreRequest;
@@ -18,6 +19,7 @@ import dev.sinkhorn.v1.Permutation;
 import dev.sinkhorn.v1.ScoreResponse;
 import dev.sinkhorn.v1.Tensor;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.opentelemetry.context.Context;
 import io.quarkus.runtime.ShutdownEvent;
 import jakarta.annotation.PostConstruct;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -60,6 +62,8 @@ public class EvaluationRunner {
     MatcherClient matcher;
     @Inject
     KafkaClients kafka;
+    @Inject
+    KafkaTracing tracing;
 
     private final ExecutorService worker = Executors.newSingleThreadExecutor(r -> {
         Thread t = new Thread(r, "evaluation");
@@ -99,13 +103,14 @@ public class EvaluationRunner {
         }
         ModelRegistry.Lease lease = leased.get();
         metrics.counter("sinkhorn.evaluations.queued").increment();
-        worker.submit(() -> {
+        // The evaluation and its Evaluation record continue the trace of the checkpoint that asked for it.
+        worker.submit(Context.current().wrap(() -> {
             try (lease) {
                 runUntilDone(lease.model());
             } finally {
                 pending.remove(job);
             }
-        });
+        }));
     }
 
     private void runUntilDone(LoadedModel m) {
@@ -192,7 +197,7 @@ public class EvaluationRunner {
     }
 
     private void publish(Evaluation e) throws Exception {
-        producer.send(new ProducerRecord<>(PipelineTopics.EVALUATIONS, CheckpointRecords.key(e.getModel()), e.toByteArray()))
+        tracing.send(producer, new ProducerRecord<>(PipelineTopics.EVALUATIONS, CheckpointRecords.key(e.getModel()), e.toByteArray()))
                 .get(130, TimeUnit.SECONDS);
     }
 }

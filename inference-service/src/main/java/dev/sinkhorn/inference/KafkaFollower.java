@@ -4,6 +4,7 @@ import dev.sinkhorn.service.kafka.CheckpointRecords;
 import dev.sinkhorn.service.kafka.CheckpointSignatures;
 import dev.sinkhorn.service.kafka.ConsumerLoop;
 import dev.sinkhorn.service.kafka.KafkaClients;
+import dev.sinkhorn.service.kafka.KafkaTracing;
 import dev.sinkhorn.service.kafka.PipelineTopics;
 import dev.sinkhorn.service.kafka.TopicProvisioner;
 import dev.sinkhorn.v1.Evaluation;
@@ -51,6 +52,8 @@ public class KafkaFollower {
     ModelRegistry registry;
     @Inject
     EvaluationRunner evaluations;
+    @Inject
+    KafkaTracing tracing;
     @Inject
     EvaluationDuty duty;
     @Inject
@@ -159,10 +162,11 @@ public class KafkaFollower {
 
     private void handle(Iterable<ConsumerRecord<byte[], byte[]>> records, boolean live) {
         for (ConsumerRecord<byte[], byte[]> r : records) {
+            // Each record is handled in a span that continues the trace its producer started.
             if (r.topic().equals(PipelineTopics.EVALUATIONS)) {
-                onEvaluation(r);
+                tracing.process(r, () -> onEvaluation(r));
             } else {
-                onCheckpoint(r, live);
+                tracing.process(r, () -> onCheckpoint(r, live));
             }
         }
     }

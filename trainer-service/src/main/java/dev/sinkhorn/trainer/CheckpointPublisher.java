@@ -3,12 +3,15 @@ package dev.sinkhorn.trainer;
 import dev.sinkhorn.service.kafka.CheckpointRecords;
 import dev.sinkhorn.service.kafka.CheckpointSignatures;
 import dev.sinkhorn.service.kafka.KafkaClients;
+import dev.sinkhorn.service.kafka.KafkaTracing;
 import dev.sinkhorn.service.kafka.PipelineTopics;
 import dev.sinkhorn.service.kafka.TopicProvisioner;
 import dev.sinkhorn.v1.Checkpoint;
 import dev.sinkhorn.v1.CheckpointPublished;
 import dev.sinkhorn.v1.TrainingEvent;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.opentelemetry.context.Context;
+import io.opentelemetry.context.Scope;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -46,9 +49,12 @@ public class CheckpointPublisher {
     TopicProvisioner topics;
     @Inject
     KafkaClients kafka;
+    @Inject
+    KafkaTracing tracing;
 
     /** A checkpoint waiting for its version and its acknowledgement. */
-    private record Pending(Job job, Checkpoint.Builder checkpoint, long deadlineNanos, CompletableFuture<Long> delivered) {
+    private record Pending(Job job, Checkpoint.Builder checkpoint, long deadlineNanos, CompletableFuture<Long> delivered,
+            Context trace) {
     }
 
     private LinkedBlockingQueue<Pending> queue;
@@ -91,7 +97,7 @@ public class CheckpointPublisher {
      */
     CompletableFuture<Long> publish(Job job, Checkpoint.Builder checkpoint) throws InterruptedException {
         long deadline = System.nanoTime() + config.checkpointDeliveryTimeout().toNanos();
-        Pending p = new Pending(job, checkpoint, deadline, new CompletableFuture<>());
+        Pending p = new Pending(job, checkpoint, deadline, new CompletableFuture<>(), Context.current());
         if (!queue.offer(p, config.checkpointDeliveryTimeout().toMillis(), TimeUnit.MILLISECONDS)) {
             p.delivered().completeExceptionally(new IllegalStateException("checkpoint queue full for "
                     + config.checkpointDeliveryTimeout() + ": Kafka at " + kafka.bootstrapServers() + " is not taking checkpoints"));
@@ -131,8 +137,11 @@ public class CheckpointPublisher {
         }
         long remaining = Math.max(1, TimeUnit.NANOSECONDS.toMillis(p.deadlineNanos() - System.nanoTime()));
         try {
-            producer.send(new ProducerRecord<>(PipelineTopics.CHECKPOINTS, CheckpointRecords.key(model), c.toByteArray()))
-                    .get(remaining, TimeUnit.MILLISECONDS);
+            ProducerRecord<byte[], byte[]> record =
+                    new ProducerRecord<>(PipelineTopics.CHECKPOINTS, CheckpointRecords.key(model), c.toByteArray());
+            try (Scope scope = p.trace().makeCurrent()) {
+                tracing.send(producer, record).get(remaining, TimeUnit.MILLISECONDS);
+            }
         } catch (java.util.concurrent.TimeoutException e) {
             throw new IllegalStateException(model + " v" + version + " (epoch " + c.getEpoch() + ") was not acknowledged by Kafka at "
                     + kafka.bootstrapServers() + " within " + config.checkpointDeliveryTimeout());

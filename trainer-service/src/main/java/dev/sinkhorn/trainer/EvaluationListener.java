@@ -2,6 +2,7 @@ package dev.sinkhorn.trainer;
 
 import dev.sinkhorn.service.kafka.ConsumerLoop;
 import dev.sinkhorn.service.kafka.KafkaClients;
+import dev.sinkhorn.service.kafka.KafkaTracing;
 import dev.sinkhorn.service.kafka.PipelineTopics;
 import dev.sinkhorn.service.kafka.TopicProvisioner;
 import dev.sinkhorn.v1.Evaluation;
@@ -32,6 +33,8 @@ public class EvaluationListener {
     TopicProvisioner topics;
     @Inject
     Jobs jobs;
+    @Inject
+    KafkaTracing tracing;
 
     private ConsumerLoop loop;
 
@@ -55,11 +58,13 @@ public class EvaluationListener {
         }
         while (loop.running()) {
             for (ConsumerRecord<byte[], byte[]> r : c.poll(Duration.ofSeconds(1))) {
-                try {
-                    jobs.onEvaluation(Evaluation.parseFrom(r.value()));
-                } catch (com.google.protobuf.InvalidProtocolBufferException e) {
-                    LOG.warnf("skipping %s record at offset %d: not an Evaluation", r.topic(), r.offset());
-                }
+                tracing.process(r, () -> {
+                    try {
+                        jobs.onEvaluation(Evaluation.parseFrom(r.value()));
+                    } catch (com.google.protobuf.InvalidProtocolBufferException e) {
+                        LOG.warnf("skipping %s record at offset %d: not an Evaluation", r.topic(), r.offset());
+                    }
+                });
             }
         }
     }

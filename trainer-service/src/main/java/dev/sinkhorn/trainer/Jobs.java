@@ -75,7 +75,8 @@ public class Jobs {
         synchronized (order) {
             order.add(job);
         }
-        pool.submit(() -> runner.run(job));
+        // The job's spans (checkpoint publish and what follows over Kafka) join the StartTraining trace.
+        pool.submit(io.opentelemetry.context.Context.current().wrap(() -> runner.run(job)));
         return job;
     }
 

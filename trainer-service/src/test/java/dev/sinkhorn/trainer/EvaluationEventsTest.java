@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.google.protobuf.InvalidProtocolBufferException;
+import dev.sinkhorn.localkafka.FreePorts;
 import dev.sinkhorn.service.kafka.KafkaClients;
 import dev.sinkhorn.service.kafka.PipelineTopics;
 import dev.sinkhorn.service.kafka.WholeTopicReader;
@@ -17,25 +18,34 @@ import dev.sinkhorn.v1.Evaluation;
 import dev.sinkhorn.v1.JobState;
 import dev.sinkhorn.v1.TrainingEvent;
 import dev.sinkhorn.v1.TrainingJob;
+import io.opentelemetry.api.trace.SpanKind;
+import io.opentelemetry.sdk.testing.exporter.InMemorySpanExporter;
+import io.opentelemetry.sdk.trace.data.SpanData;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.QuarkusTestProfile;
 import io.quarkus.test.junit.TestProfile;
+import jakarta.inject.Inject;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
 import java.util.TreeMap;
+import java.util.stream.Collectors;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.ConsumerGroupDescription;
 import org.apache.kafka.common.GroupState;
+import org.apache.kafka.common.header.Header;
 import org.junit.jupiter.api.Test;
 
 /**
  * The whole pipeline: the trainer streams the inference service's evaluation of its checkpoint,
- * and two inference replicas share out the evaluations (one per version).
+ * and two inference replicas share out the evaluations (one per version); one trace runs through it.
  */
 @QuarkusTest
 @RequiresKafka
@@ -46,7 +56,10 @@ class EvaluationEventsTest {
     public static class WithEvaluation implements QuarkusTestProfile {
         @Override
         public Map<String, String> getConfigOverrides() {
-            return Map.of("trainer.final-evaluation-wait", "90S");
+            return Map.of("trainer.final-evaluation-wait", "90S",
+                    // Traces on, into InMemorySpans.
+                    "quarkus.otel.sdk.disabled", "false",
+                    "quarkus.otel.bsp.schedule.delay", "50ms");
         }
 
         @Override
@@ -68,6 +81,10 @@ class EvaluationEventsTest {
                         .with("kafka.bootstrap.servers", KafkaTestBroker.bootstrapServers())
                         .with("quarkus.grpc.clients.matcher.port", String.valueOf(matcher.grpcPort()))
                         .with("inference.eval-limit", "1000")
+                        // Traces on: the replicas propagate the trace context (their own spans go
+                        // nowhere: no collector listens there).
+                        .with("quarkus.otel.sdk.disabled", "false")
+                        .with("quarkus.otel.exporter.otlp.endpoint", "http://127.0.0.1:" + FreePorts.pick())
                         .start());
             }
             return Map.of();
@@ -91,6 +108,51 @@ class EvaluationEventsTest {
         assertEquals("evaluated", e.getModel());
         assertEquals(1000, e.getCount());
         assertTrue(e.getMeanKendallTau() > 0.5, "a trained model: " + e.getMeanKendallTau());
+    }
+
+    @Inject
+    InMemorySpanExporter spans;
+
+    /**
+     * StartTraining (a gRPC server span) starts a trace that runs through the checkpoint record, its
+     * loading and evaluation in an inference replica, and the Evaluation record back to the trainer.
+     */
+    @Test
+    void oneTraceRunsFromStartTrainingToTheEvaluationEvent() {
+        TrainingJob job = TRAINER.startTraining(TrainerClient.quick("traced").build());
+        List<TrainingEvent> events = TrainerClient.watchToEnd(job.getJobId(), Duration.ofMinutes(3));
+        TrainingJob end = events.get(events.size() - 1).getFinished();
+        assertEquals(JobState.SUCCEEDED, end.getState(), end.getError());
+        assertTrue(events.stream().anyMatch(e -> e.hasEvaluation() && e.getEvaluation().getVersion() == end.getLatestVersion()));
+
+        SpanData start = await().atMost(Duration.ofSeconds(30)).until(() -> spans.getFinishedSpanItems().stream()
+                .filter(s -> s.getKind() == SpanKind.SERVER && s.getName().endsWith("/StartTraining")).findFirst(), Optional::isPresent)
+                .orElseThrow();
+        String trace = start.getTraceId();
+        List<SpanData> inTrace = await().atMost(Duration.ofSeconds(30)).until(() -> spans.getFinishedSpanItems().stream()
+                .filter(s -> s.getTraceId().equals(trace)).toList(), l -> l.stream().anyMatch(s -> s.getKind() == SpanKind.CONSUMER));
+        SpanData publish = inTrace.stream().filter(s -> s.getName().equals("sinkhorn.checkpoints publish")).findFirst()
+                .orElseThrow(() -> new AssertionError("no checkpoint publish span in " + names(inTrace)));
+        assertEquals(SpanKind.PRODUCER, publish.getKind());
+        SpanData evaluation = inTrace.stream().filter(s -> s.getName().equals("sinkhorn.evaluations process")).findFirst()
+                .orElseThrow(() -> new AssertionError("no evaluation span in " + names(inTrace)));
+        Set<String> trainerSpans = inTrace.stream().map(SpanData::getSpanId).collect(Collectors.toSet());
+        assertTrue(evaluation.getParentSpanContext().isRemote() && !trainerSpans.contains(evaluation.getParentSpanId()),
+                "the evaluation's parent is the inference replica's publish span");
+
+        // The Evaluation record itself carries the trace (W3C traceparent header).
+        List<String> traceparents = new ArrayList<>();
+        WholeTopicReader.readToEnd(KafkaClients.of(KafkaTestBroker.bootstrapServers()), PipelineTopics.EVALUATIONS, Duration.ofSeconds(30), r -> {
+            Header h = r.headers().lastHeader("traceparent");
+            if (h != null) {
+                traceparents.add(new String(h.value(), StandardCharsets.UTF_8));
+            }
+        });
+        assertTrue(traceparents.stream().anyMatch(t -> t.split("-")[1].equals(trace)), "traceparents " + traceparents + " include " + trace);
+    }
+
+    private static List<String> names(List<SpanData> spans) {
+        return spans.stream().map(s -> s.getKind() + " " + s.getName()).toList();
     }
 
     @Test
