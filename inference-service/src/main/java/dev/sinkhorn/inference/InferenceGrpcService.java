@@ -2,6 +2,7 @@ package dev.sinkhorn.inference;
 
 import dev.sinkhorn.core.errors.DependencyUnavailableException;
 import dev.sinkhorn.service.grpc.GrpcErrors;
+import dev.sinkhorn.service.grpc.RequestParsing;
 import dev.sinkhorn.service.grpc.UnaryCalls;
 import dev.sinkhorn.v1.GumbelSinkhornRequest;
 import dev.sinkhorn.v1.InferenceServiceGrpc;
@@ -11,7 +12,9 @@ import dev.sinkhorn.v1.PredictRequest;
 import dev.sinkhorn.v1.PredictResponse;
 import dev.sinkhorn.v1.SinkhornRequest;
 import dev.sinkhorn.v1.SinkhornResponse;
+import io.grpc.BindableService;
 import io.grpc.Context;
+import io.grpc.ServerServiceDefinition;
 import io.grpc.stub.ServerCallStreamObserver;
 import io.grpc.stub.StreamObserver;
 import io.quarkus.grpc.GrpcService;
@@ -33,7 +36,13 @@ import java.util.function.Function;
  * threads ({@code @Blocking}).
  */
 @GrpcService
-public class InferenceGrpcService extends InferenceServiceGrpc.InferenceServiceImplBase {
+public class InferenceGrpcService implements InferenceServiceGrpc.AsyncService, BindableService {
+    /** The generated binding, with requests whose bytes do not parse answered INVALID_ARGUMENT. */
+    @Override
+    public ServerServiceDefinition bindService() {
+        return RequestParsing.rejectUnparsable(InferenceServiceGrpc.bindService(this));
+    }
+
     @Inject
     SinkhornEndpoint sinkhorn;
     @Inject

@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import dev.sinkhorn.core.model.SinkhornModel;
 import dev.sinkhorn.service.kafka.CheckpointSignatures;
 import dev.sinkhorn.testing.KafkaTestResource;
+import dev.sinkhorn.testing.PrometheusText;
 import dev.sinkhorn.testing.RequiresKafka;
 import dev.sinkhorn.testing.TestKeys;
 import dev.sinkhorn.v1.Checkpoint;
@@ -53,9 +54,8 @@ class SignedCheckpointsTest {
     }
 
     private static double rejectedForSignature() {
-        String metrics = given().get("/q/metrics").asString();
-        return metrics.lines().filter(l -> l.startsWith("sinkhorn_checkpoints_rejected_total{") && l.contains("reason=\"signature\""))
-                .mapToDouble(l -> Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1))).sum();
+        return PrometheusText.sum(given().get("/q/metrics").asString(), "sinkhorn_checkpoints_rejected_total",
+                "reason=\"signature\"");
     }
 
     @Test

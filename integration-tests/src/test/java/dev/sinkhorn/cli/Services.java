@@ -6,10 +6,10 @@ import java.io.PrintWriter;
 import java.io.StringWriter;
 
 /** The three real services, from their jars, on free ports, sharing the test JVM's Kafka broker. */
-final class Services {
-    static final ServiceProcess MATCHER = new ServiceProcess("matcher-service");
-    static final ServiceProcess INFERENCE = new ServiceProcess("inference-service");
-    static final ServiceProcess TRAINER = new ServiceProcess("trainer-service");
+public final class Services {
+    public static final ServiceProcess MATCHER = new ServiceProcess("matcher-service");
+    public static final ServiceProcess INFERENCE = new ServiceProcess("inference-service");
+    public static final ServiceProcess TRAINER = new ServiceProcess("trainer-service");
     private static boolean started;
 
     static {
@@ -23,7 +23,7 @@ final class Services {
     private Services() {
     }
 
-    static synchronized void start() {
+    public static synchronized void start() {
         if (started) {
             return;
         }

@@ -1,6 +1,7 @@
 package dev.sinkhorn.matcher;
 
 import dev.sinkhorn.service.grpc.GrpcErrors;
+import dev.sinkhorn.service.grpc.RequestParsing;
 import dev.sinkhorn.service.grpc.UnaryCalls;
 import dev.sinkhorn.v1.MatchAndScoreRequest;
 import dev.sinkhorn.v1.MatchRequest;
@@ -9,7 +10,9 @@ import dev.sinkhorn.v1.MatcherServiceGrpc;
 import dev.sinkhorn.v1.SampleMatchingRequest;
 import dev.sinkhorn.v1.ScoreRequest;
 import dev.sinkhorn.v1.ScoreResponse;
+import io.grpc.BindableService;
 import io.grpc.Context;
+import io.grpc.ServerServiceDefinition;
 import io.grpc.stub.StreamObserver;
 import io.quarkus.grpc.GrpcService;
 import io.smallrye.common.annotation.Blocking;
@@ -22,7 +25,13 @@ import jakarta.inject.Inject;
  */
 @GrpcService
 @Blocking
-public class MatcherGrpcService extends MatcherServiceGrpc.MatcherServiceImplBase {
+public class MatcherGrpcService implements MatcherServiceGrpc.AsyncService, BindableService {
+    /** The generated binding, with requests whose bytes do not parse answered INVALID_ARGUMENT. */
+    @Override
+    public ServerServiceDefinition bindService() {
+        return RequestParsing.rejectUnparsable(MatcherServiceGrpc.bindService(this));
+    }
+
     @Inject
     MatchingService matching;
 

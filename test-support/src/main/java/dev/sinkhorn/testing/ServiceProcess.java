@@ -184,13 +184,7 @@ public final class ServiceProcess implements AutoCloseable {
                     .openConnection();
             c.setConnectTimeout(2000);
             c.setReadTimeout(5000);
-            double sum = 0;
-            for (String line : new String(c.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8).split("\n")) {
-                if (line.startsWith(name + "{") || line.startsWith(name + " ")) {
-                    sum += Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
-                }
-            }
-            return sum;
+            return PrometheusText.sum(new String(c.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8), name);
         } catch (IOException e) {
             throw new UncheckedIOException(module + " /q/metrics: " + e.getMessage(), e);
         }

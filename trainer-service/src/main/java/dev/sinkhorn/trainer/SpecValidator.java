@@ -24,6 +24,8 @@ final class SpecValidator {
         String dataset = DatasetResolver.validateName(s.getDataset());
         if (dataset != null) {
             problems.add("dataset: " + dataset);
+        } else if (DatasetResolver.missingIdxFiles(s.getDataset()) != null) {
+            problems.add("dataset: " + DatasetResolver.missingIdxFiles(s.getDataset()));
         }
         if (!Presets.known(s.getPreset())) {
             problems.add("preset: '" + s.getPreset() + "' is unknown; use \"seed\" or \"fast\"");

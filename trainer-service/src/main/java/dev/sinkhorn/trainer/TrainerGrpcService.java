@@ -1,6 +1,7 @@
 package dev.sinkhorn.trainer;
 
 import dev.sinkhorn.service.grpc.GrpcErrors;
+import dev.sinkhorn.service.grpc.RequestParsing;
 import dev.sinkhorn.service.grpc.UnaryCalls;
 import dev.sinkhorn.v1.JobRef;
 import dev.sinkhorn.v1.ListJobsRequest;
@@ -10,6 +11,8 @@ import dev.sinkhorn.v1.TrainingEvent;
 import dev.sinkhorn.v1.TrainingJob;
 import dev.sinkhorn.v1.TrainingSpec;
 import dev.sinkhorn.v1.WatchRequest;
+import io.grpc.BindableService;
+import io.grpc.ServerServiceDefinition;
 import io.grpc.stub.ServerCallStreamObserver;
 import io.grpc.stub.StreamObserver;
 import io.quarkus.grpc.GrpcService;
@@ -20,7 +23,13 @@ import java.util.concurrent.CancellationException;
 /** gRPC adapter of TrainerService: validates specs and delegates to {@link Jobs}. */
 @GrpcService
 @Blocking
-public class TrainerGrpcService extends TrainerServiceGrpc.TrainerServiceImplBase {
+public class TrainerGrpcService implements TrainerServiceGrpc.AsyncService, BindableService {
+    /** The generated binding, with requests whose bytes do not parse answered INVALID_ARGUMENT. */
+    @Override
+    public ServerServiceDefinition bindService() {
+        return RequestParsing.rejectUnparsable(TrainerServiceGrpc.bindService(this));
+    }
+
     @Inject
     Jobs jobs;
     @Inject

@@ -77,8 +77,7 @@ class TrainingJobTest {
     }
 
     private static double metric(String metrics, String name) {
-        return metrics.lines().filter(l -> l.startsWith(name + " ") || l.startsWith(name + "{"))
-                .mapToDouble(l -> Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1))).sum();
+        return dev.sinkhorn.testing.PrometheusText.sum(metrics, name);
     }
 
     @Test

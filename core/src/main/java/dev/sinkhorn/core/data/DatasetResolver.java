@@ -115,6 +115,27 @@ public final class DatasetResolver {
         return "unknown data set '" + name + "': use \"mnist\", \"fashion-mnist\" or \"idx:<dir>\"";
     }
 
+    /**
+     * For a valid "idx:&lt;dir&gt;" name, what keeps it from loading (null when its four files are
+     * there); null for the other names, which are fetched when needed.
+     */
+    public static String missingIdxFiles(String name) {
+        if (!name.startsWith(IDX_PREFIX) || name.length() == IDX_PREFIX.length()) {
+            return null;
+        }
+        Path dir = Path.of(name.substring(IDX_PREFIX.length()));
+        if (!Files.isDirectory(dir)) {
+            return "'" + dir + "' is not a directory on this machine";
+        }
+        List<String> missing = new ArrayList<>();
+        for (String file : List.of("train-images-idx3-ubyte", "train-labels-idx1-ubyte", "t10k-images-idx3-ubyte", "t10k-labels-idx1-ubyte")) {
+            if (findOrNull(dir, file) == null) {
+                missing.add(file);
+            }
+        }
+        return missing.isEmpty() ? null : "'" + dir + "' lacks " + String.join(", ", missing) + " (or .gz)";
+    }
+
     /** Loads (once per resolver) the named data set, fetching it if needed. */
     public Dataset load(String name) {
         return loaded.computeIfAbsent(name, n -> {
