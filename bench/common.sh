@@ -42,3 +42,17 @@ ensure_torch() {
     .venv/bin/pip install -q --index-url file:///opt/pypi/simple torch==2.13.0+cpu >&2
   fi
 }
+
+# bench_stack NAME PREFIX: broker and services of a bench's own (home target/bench-NAME; gRPC ports
+# PREFIX1-3 for trainer, inference, matcher, HTTP ports (PREFIX-100)1-3, Kafka PREFIX4 and PREFIX5),
+# never the user's stack; stopped when the script exits. Exports the SINKHORN_* variables the
+# launcher reads.
+bench_stack() {
+  local p=$2 h=$(($2 - 100))
+  export SINKHORN_HOME=$PWD/target/bench-$1 KAFKA_PORT=${p}4 KAFKA_CONTROLLER_PORT=${p}5
+  export SINKHORN_TRAINER_GRPC_PORT=${p}1 SINKHORN_TRAINER_HTTP_PORT=${h}1 SINKHORN_INFERENCE_GRPC_PORT=${p}2
+  export SINKHORN_INFERENCE_HTTP_PORT=${h}2 SINKHORN_MATCHER_GRPC_PORT=${p}3 SINKHORN_MATCHER_HTTP_PORT=${h}3
+  rm -rf "$SINKHORN_HOME"
+  trap 'bash deploy/local/sinkhorn-local down >/dev/null 2>&1 || true' EXIT
+  bash deploy/local/sinkhorn-local up >/dev/null
+}

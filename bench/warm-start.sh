@@ -9,12 +9,7 @@ cd "$(dirname "$0")/.."
 source bench/common.sh
 ROUNDS=${1:-3}
 build_modules bench,matcher-service,inference-service,trainer-service,cli
-export SINKHORN_HOME=$PWD/target/bench-warm KAFKA_PORT=19594 KAFKA_CONTROLLER_PORT=19595
-export SINKHORN_TRAINER_GRPC_PORT=19591 SINKHORN_TRAINER_HTTP_PORT=18591 SINKHORN_INFERENCE_GRPC_PORT=19592
-export SINKHORN_INFERENCE_HTTP_PORT=18592 SINKHORN_MATCHER_GRPC_PORT=19593 SINKHORN_MATCHER_HTTP_PORT=18593
-rm -rf "$SINKHORN_HOME"
-trap 'bash deploy/local/sinkhorn-local down >/dev/null 2>&1 || true' EXIT
-bash deploy/local/sinkhorn-local up >/dev/null
+bench_stack warm 1959
 java -jar cli/target/sinkhorn-cli.jar --trainer=127.0.0.1:19591 --inference=127.0.0.1:19592 train --model warm --epochs 1 \
   --train-limit 640 >/dev/null 2>&1
 run() { java -cp "$(bench_classpath)" dev.sinkhorn.bench.WarmStartBench "$@"; }

@@ -1,16 +1,8 @@
 package dev.sinkhorn.bench;
 
-import dev.sinkhorn.service.grpc.ProtoArrays;
-import dev.sinkhorn.v1.InferenceServiceGrpc;
-import dev.sinkhorn.v1.MatchRequest;
-import dev.sinkhorn.v1.MatcherServiceGrpc;
-import dev.sinkhorn.v1.PredictRequest;
-import dev.sinkhorn.v1.SinkhornRequest;
-import dev.sinkhorn.v1.Tensor;
 import io.grpc.ManagedChannel;
 import io.grpc.ManagedChannelBuilder;
 import java.util.Arrays;
-import java.util.SplittableRandom;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -50,36 +42,13 @@ public final class WarmStartBench {
     /** One round: 20 timed calls on a fresh channel, warming for warmNanos, 100 more; prints a row when round > 0. */
     private static void call(String what, String target, String model, long warmNanos, int round) throws Exception {
         ManagedChannel channel = ManagedChannelBuilder.forTarget(target).usePlaintext().maxInboundMessageSize(64 << 20).build();
-        SplittableRandom rng = new SplittableRandom(5);
-        Timing.Body call = switch (what) {
-            case "match" -> {
-                float[] x = random(rng, 2000 * 81);
-                MatchRequest r = MatchRequest.newBuilder().setMatrices(ProtoArrays.matrixBatch(2000, 9, 9, x, true)).build();
-                MatcherServiceGrpc.MatcherServiceBlockingStub stub = MatcherServiceGrpc.newBlockingStub(channel)
-                        .withMaxOutboundMessageSize(64 << 20);
-                yield () -> stub.match(r);
-            }
-            case "sinkhorn" -> {
-                float[] x = random(rng, 256 * 36 * 36);
-                SinkhornRequest r = SinkhornRequest.newBuilder().setLogAlpha(ProtoArrays.matrixBatch(256, 36, 36, x, true))
-                        .setNIter(20).build();
-                InferenceServiceGrpc.InferenceServiceBlockingStub stub = InferenceServiceGrpc.newBlockingStub(channel)
-                        .withMaxOutboundMessageSize(64 << 20);
-                yield () -> stub.sinkhorn(r);
-            }
-            case "predict" -> {
-                float[] x = random(rng, 64 * 4 * 14 * 14);
-                for (int k = 0; k < x.length; k++) {
-                    x[k] = Math.abs(x[k]) % 1f;
-                }
-                PredictRequest r = PredictRequest.newBuilder().setModel(model).setPieces(Tensor.newBuilder()
-                        .addShape(64).addShape(4).addShape(1).addShape(14).addShape(14)
-                        .setValuesF32Le(ProtoArrays.encode(x))).build();
-                InferenceServiceGrpc.InferenceServiceBlockingStub stub = InferenceServiceGrpc.newBlockingStub(channel);
-                yield () -> stub.predict(r);
-            }
+        java.util.function.Supplier<?> calls = switch (what) {
+            case "match" -> BenchCalls.match(channel, 2000, 9);
+            case "sinkhorn" -> BenchCalls.sinkhorn(channel, 256, 36);
+            case "predict" -> BenchCalls.predict(channel, model, 64);
             default -> throw new IllegalArgumentException("match, sinkhorn or predict, not " + what);
         };
+        Timing.Body call = calls::get;
         // The connection first (TCP and HTTP/2 set-up is the network's, not the service's warmness); timed apart.
         long connecting = System.nanoTime();
         awaitReady(channel);
@@ -122,13 +91,5 @@ public final class WarmStartBench {
         } else {
             channel.notifyWhenStateChanged(s, () -> watch(channel, ready));
         }
-    }
-
-    private static float[] random(SplittableRandom rng, int n) {
-        float[] x = new float[n];
-        for (int k = 0; k < n; k++) {
-            x[k] = (float) rng.nextGaussian();
-        }
-        return x;
     }
 }

@@ -85,6 +85,9 @@ final class JobWatcher {
                             + "prop_wrong %.4f, prop_any_wrong %.4f", e.getEvaluation().getVersion(), e.getEvaluation().getCount(),
                     e.getEvaluation().getDataset(), e.getEvaluation().getMeanKendallTau(), e.getEvaluation().getPropWrong(),
                     e.getEvaluation().getPropAnyWrong()));
+            case DECISION -> bar.message(String.format("v%d %s: %s (serving v%d)", e.getDecision().getVersion(),
+                    e.getDecision().getKind().name().toLowerCase(java.util.Locale.ROOT).replace('_', ' '), e.getDecision().getReason(),
+                    e.getDecision().getServingVersion()));
             case FINISHED -> bar.message("job " + e.getJobId() + " " + e.getFinished().getState()
                     + (e.getFinished().getError().isEmpty() ? "" : ": " + e.getFinished().getError()));
             default -> {

@@ -13,7 +13,7 @@ import picocli.CommandLine.ParentCommand;
 import picocli.CommandLine.Spec;
 
 /** `sinkhorn models`: the models the inference service serves, with their last evaluations. */
-@Command(name = "models", mixinStandardHelpOptions = true, description = "Models served by the inference service: versions and last evaluations.")
+@Command(name = "models", mixinStandardHelpOptions = true, description = "Models served by the inference service: serving and newest versions, last evaluations.")
 final class ModelsCommand implements Callable<Integer> {
     @ParentCommand
     SinkhornCli root;
@@ -40,13 +40,14 @@ final class ModelsCommand implements Callable<Integer> {
         List<List<String>> rows = new ArrayList<>();
         for (ModelInfo m : r.getModelsList()) {
             boolean evaluated = m.hasLastEvaluation();
-            rows.add(List.of(m.getName(), Long.toString(m.getVersion()), m.getDataset(), m.getSpec().getGrid() + "x" + m.getSpec().getGrid(),
+            rows.add(List.of(m.getName(), m.getVersion() == 0 ? "-" : Long.toString(m.getVersion()), Long.toString(m.getNewestVersion()),
+                    m.getDataset(), m.getSpec().getGrid() + "x" + m.getSpec().getGrid(),
                     Integer.toString(m.getEpoch()), evaluated ? "v" + m.getLastEvaluation().getVersion() : "-",
                     evaluated ? Output.fmt(m.getLastEvaluation().getMeanKendallTau()) : "-",
                     evaluated ? Output.fmt(m.getLastEvaluation().getPropAnyWrong()) : "-",
                     Instant.ofEpochMilli(m.getLoadedAtMs()).toString()));
         }
-        Output.table(out, List.of("model", "version", "dataset", "grid", "epoch", "evaluated", "kendall_tau", "prop_any_wrong", "loaded_at"), rows);
+        Output.table(out, List.of("model", "serving", "newest", "dataset", "grid", "epoch", "evaluated", "kendall_tau", "prop_any_wrong", "loaded_at"), rows);
         return 0;
     }
 }

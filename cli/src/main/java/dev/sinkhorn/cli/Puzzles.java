@@ -21,7 +21,9 @@ final class Puzzles {
         for (float v : b.scrambledPieces()) {
             t.addValues(v);
         }
-        return PredictRequest.newBuilder().setModel(model.getName()).setVersion(model.getVersion()).setPieces(t).setHard(true).build();
+        // The serving version; the newest while none has been promoted yet (it is served by number).
+        long version = model.getVersion() != 0 ? model.getVersion() : model.getNewestVersion();
+        return PredictRequest.newBuilder().setModel(model.getName()).setVersion(version).setPieces(t).setHard(true).build();
     }
 
     /** The hard assignments of a Predict response, [batch][pieces]. */

@@ -39,10 +39,11 @@ import org.apache.kafka.clients.producer.ProducerRecord;
 import org.jboss.logging.Logger;
 
 /**
- * Judges every newly loaded checkpoint version: scrambles the test split of its data set (a fixed
+ * Evaluates the newest version of a model when it arrives: scrambles the test split of its data set (a fixed
  * number of images, fixed seed, so versions are comparable), runs the model, streams log_alpha,
  * true permutations and pieces to MatcherService.MatchAndScore, and publishes the Evaluation to
- * sinkhorn.evaluations. Jobs run one at a time, in order. While the matcher (or Kafka) is away a
+ * sinkhorn.evaluations, then asks the {@link Lifecycle} to decide on it. A version that a newer one
+ * overtook while it waited is skipped (it stays a candidate). Jobs run one at a time, in order. While the matcher (or Kafka) is away a
  * job waits and retries with backoff; it is not dropped.
  */
 @ApplicationScoped
@@ -64,6 +65,8 @@ public class EvaluationRunner {
     KafkaClients kafka;
     @Inject
     KafkaTracing tracing;
+    @Inject
+    Lifecycle lifecycle;
 
     private final ExecutorService worker = Executors.newSingleThreadExecutor(r -> {
         Thread t = new Thread(r, "evaluation");
@@ -106,6 +109,9 @@ public class EvaluationRunner {
         // The evaluation and its Evaluation record continue the trace of the checkpoint that asked for it.
         worker.submit(Context.current().wrap(() -> {
             try (lease) {
+                if (registry.newestVersion(model) > version) {
+                    return; // overtaken while queued: the newer version gets the evaluation
+                }
                 runUntilDone(lease.model());
             } finally {
                 pending.remove(job);
@@ -125,6 +131,11 @@ public class EvaluationRunner {
                 LOG.infof("evaluated %s v%d on %d %s test images: mean Kendall tau %.4f, prop_wrong %.4f, "
                                 + "prop_any_wrong %.4f (%.1f s)", e.getModel(), e.getVersion(), e.getCount(), e.getDataset(),
                         e.getMeanKendallTau(), e.getPropWrong(), e.getPropAnyWrong(), e.getSeconds());
+                try {
+                    lifecycle.judge(e.getModel(), e.getVersion());
+                } catch (RuntimeException notDecided) { // Kafka away: decided at the next assignment or restart
+                    LOG.warnf("could not decide on %s v%d yet: %s", m.name(), m.version(), notDecided.getMessage());
+                }
                 return;
             } catch (DependencyUnavailableException e) {
                 LOG.warnf("evaluating %s v%d: %s; retrying in %d ms", m.name(), m.version(), e.getMessage(), backoff);

@@ -37,4 +37,16 @@ public interface InferenceConfig {
      * checkpoints signed by one of them are loaded. Unset: unsigned checkpoints load too.
      */
     Optional<Path> trustedCheckpointKeys();
+
+    /** The default promotion policy; SetPromotionPolicy overrides it per model (docs/lifecycle.md). */
+    Promotion promotion();
+
+    /** Defaults of PromotionPolicy's fields. */
+    interface Promotion {
+        /** How much lower a candidate's mean Kendall tau may be than the serving version's. */
+        double maxKendallTauDrop();
+
+        /** How much higher a candidate's prop_any_wrong may be than the serving version's. */
+        double maxPropAnyWrongRise();
+    }
 }

@@ -4,12 +4,19 @@ import dev.sinkhorn.core.errors.DependencyUnavailableException;
 import dev.sinkhorn.service.grpc.GrpcErrors;
 import dev.sinkhorn.service.grpc.RequestParsing;
 import dev.sinkhorn.service.grpc.UnaryCalls;
+import dev.sinkhorn.service.grpc.security.AccessControl;
+import dev.sinkhorn.v1.Decision;
 import dev.sinkhorn.v1.GumbelSinkhornRequest;
 import dev.sinkhorn.v1.InferenceServiceGrpc;
 import dev.sinkhorn.v1.ListModelsRequest;
 import dev.sinkhorn.v1.ListModelsResponse;
+import dev.sinkhorn.v1.ListVersionsRequest;
+import dev.sinkhorn.v1.ListVersionsResponse;
 import dev.sinkhorn.v1.PredictRequest;
 import dev.sinkhorn.v1.PredictResponse;
+import dev.sinkhorn.v1.PromoteRequest;
+import dev.sinkhorn.v1.RollbackRequest;
+import dev.sinkhorn.v1.SetPromotionPolicyRequest;
 import dev.sinkhorn.v1.SinkhornRequest;
 import dev.sinkhorn.v1.SinkhornResponse;
 import io.grpc.BindableService;
@@ -27,7 +34,7 @@ import java.util.function.Function;
 
 /**
  * gRPC adapter of InferenceService: hands each request to the object that serves it
- * ({@link SinkhornEndpoint}, {@link PredictionService}, {@link ModelCatalog}) and answers its
+ * ({@link SinkhornEndpoint}, {@link PredictionService}, {@link ModelCatalog}, {@link Lifecycle}) and answers its
  * result, or its failure mapped by {@link GrpcErrors}.
  *
  * <p>Sinkhorn and GumbelSinkhorn are handled wholly on the {@link ComputeThread}, handed over by
@@ -49,6 +56,8 @@ public class InferenceGrpcService implements InferenceServiceGrpc.AsyncService, 
     PredictionService prediction;
     @Inject
     ModelCatalog catalog;
+    @Inject
+    Lifecycle lifecycle;
     @Inject
     ComputeThread compute;
 
@@ -72,6 +81,31 @@ public class InferenceGrpcService implements InferenceServiceGrpc.AsyncService, 
     @Blocking
     public void listModels(ListModelsRequest request, StreamObserver<ListModelsResponse> out) {
         UnaryCalls.answer(out, catalog::listModels);
+    }
+
+    @Override
+    @Blocking
+    public void listVersions(ListVersionsRequest request, StreamObserver<ListVersionsResponse> out) {
+        UnaryCalls.answer(out, () -> catalog.listVersions(request.getModel()));
+    }
+
+    @Override
+    @Blocking
+    public void promote(PromoteRequest request, StreamObserver<Decision> out) {
+        UnaryCalls.answer(out, () -> lifecycle.promote(request.getModel(), request.getVersion(), request.getReason(),
+                AccessControl.caller()));
+    }
+
+    @Override
+    @Blocking
+    public void rollback(RollbackRequest request, StreamObserver<Decision> out) {
+        UnaryCalls.answer(out, () -> lifecycle.rollback(request.getModel(), request.getReason(), AccessControl.caller()));
+    }
+
+    @Override
+    @Blocking
+    public void setPromotionPolicy(SetPromotionPolicyRequest request, StreamObserver<Decision> out) {
+        UnaryCalls.answer(out, () -> lifecycle.setPolicy(request.getModel(), request.getPolicy(), AccessControl.caller()));
     }
 
     /**

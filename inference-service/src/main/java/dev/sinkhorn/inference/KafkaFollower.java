@@ -7,6 +7,7 @@ import dev.sinkhorn.service.kafka.KafkaClients;
 import dev.sinkhorn.service.kafka.KafkaTracing;
 import dev.sinkhorn.service.kafka.PipelineTopics;
 import dev.sinkhorn.service.kafka.TopicProvisioner;
+import dev.sinkhorn.v1.Decision;
 import dev.sinkhorn.v1.Evaluation;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.runtime.ShutdownEvent;
@@ -32,11 +33,13 @@ import org.eclipse.microprofile.health.Readiness;
 import org.jboss.logging.Logger;
 
 /**
- * Follows sinkhorn.checkpoints and sinkhorn.evaluations from their beginning, without a consumer
- * group: every replica sees every record. At start it reads both topics to their end and loads
- * the newest valid version of every model before it reports ready; afterwards it hot-swaps a
- * model whenever a newer version arrives and hands it to the evaluation when this replica owns
- * the model's partition ({@link EvaluationDuty}). Records that do not parse, fail their digest or
+ * Follows sinkhorn.checkpoints, sinkhorn.evaluations and sinkhorn.decisions from their beginning,
+ * without a consumer group: every replica sees every record. At start it reads the three topics to
+ * their end, loads every kept version of every model and applies each model's newest decision
+ * (which names its serving version) before it reports ready; afterwards it loads each new version
+ * as a candidate, unloads versions whose tombstone arrives, applies decisions as they come, and
+ * hands a new version to the evaluation when this replica owns the model's partition
+ * ({@link EvaluationDuty}). Records that do not parse, fail their digest or
  * do not fit their spec are skipped with a log line and the metric
  * sinkhorn_checkpoints_rejected_total{reason}; the consumer goes on.
  */
@@ -56,6 +59,8 @@ public class KafkaFollower {
     KafkaTracing tracing;
     @Inject
     EvaluationDuty duty;
+    @Inject
+    Lifecycle lifecycle;
     @Inject
     MeterRegistry metrics;
 
@@ -86,23 +91,23 @@ public class KafkaFollower {
         loop.stop();
     }
 
-    /** Whether both topics were read to their end and the newest models loaded. */
+    /** Whether the topics were read to their end and the kept versions loaded. */
     boolean caughtUpNow() {
         return caughtUp;
     }
 
-    /** Readiness: both topics were read to their end and the newest models loaded. */
+    /** Readiness: the topics were read to their end and the kept versions loaded. */
     @Produces
     @Readiness
     HealthCheck caughtUpCheck() {
         return () -> HealthCheckResponse.named("checkpoints-caught-up").status(caughtUp)
-                .withData("models", registry.all().size()).build();
+                .withData("models", registry.names().size()).build();
     }
 
-    /** Reads both topics from their beginning; after catching up, follows them live. */
+    /** Reads the topics from their beginning; after catching up, follows them live. */
     private void follow(KafkaConsumer<byte[], byte[]> c) {
         List<TopicPartition> partitions = new ArrayList<>();
-        for (String topic : List.of(PipelineTopics.CHECKPOINTS, PipelineTopics.EVALUATIONS)) {
+        for (String topic : List.of(PipelineTopics.CHECKPOINTS, PipelineTopics.EVALUATIONS, PipelineTopics.DECISIONS)) {
             for (PartitionInfo p : c.partitionsFor(topic, Duration.ofSeconds(30))) {
                 partitions.add(new TopicPartition(topic, p.partition()));
             }
@@ -110,7 +115,8 @@ public class KafkaFollower {
         c.assign(partitions);
         c.seekToBeginning(partitions);
         Map<TopicPartition, Long> end = c.endOffsets(partitions, Duration.ofSeconds(30));
-        LOG.infof("reading %s and %s to their end (%s)", PipelineTopics.CHECKPOINTS, PipelineTopics.EVALUATIONS, end);
+        LOG.infof("reading %s, %s and %s to their end (%s)", PipelineTopics.CHECKPOINTS, PipelineTopics.EVALUATIONS,
+                PipelineTopics.DECISIONS, end);
         while (loop.running() && !caughtUp) {
             handle(c.poll(Duration.ofMillis(500)), false);
             if (reached(c, end)) {
@@ -134,29 +140,42 @@ public class KafkaFollower {
     private void caughtUp() {
         caughtUp = true;
         evaluateUnjudged();
-        LOG.infof("caught up: serving %d model(s) %s", registry.all().size(),
-                registry.all().stream().map(m -> m.name() + " v" + m.version()).toList());
+        LOG.infof("caught up: %d model(s) %s", registry.names().size(), registry.names().stream()
+                .map(n -> n + " serving v" + registry.servingVersion(n) + " of " + registry.versions(n).stream().map(LoadedModel::version)
+                        .toList()).toList());
     }
 
     /**
-     * After the catch-up, and whenever partitions are assigned to this replica: every loaded model
-     * of an owned partition whose version has no evaluation yet gets one.
+     * After the catch-up, and whenever partitions are assigned to this replica: of every model of an
+     * owned partition, the newest version, if newer than the serving one and undecided, is judged
+     * when its evaluation is known, else evaluated (and then judged).
      */
     private void evaluateUnjudged() {
         if (!caughtUp) {
             return;
         }
-        for (LoadedModel m : registry.all()) {
-            if (!registry.evaluated(m.name(), m.version())) {
-                evaluateIfOwned(m.name(), m.version());
+        for (String model : registry.names()) {
+            long newest = registry.newestVersion(model);
+            if (newest > registry.servingVersion(model) && owned(model)) {
+                if (registry.evaluation(model, newest).isPresent()) {
+                    judge(model, newest);
+                } else {
+                    evaluations.submit(model, newest);
+                }
             }
         }
     }
 
-    private void evaluateIfOwned(String model, long version) {
+    private boolean owned(String model) {
         Integer partition = partitionOf.get(model);
-        if (partition != null && duty.owns(partition)) {
-            evaluations.submit(model, version);
+        return partition != null && duty.owns(partition);
+    }
+
+    private void judge(String model, long version) {
+        try {
+            lifecycle.judge(model, version);
+        } catch (RuntimeException e) { // Kafka away: the next assignment or restart judges it again
+            LOG.warnf("could not decide on %s v%d yet: %s", model, version, e.getMessage());
         }
     }
 
@@ -165,6 +184,8 @@ public class KafkaFollower {
             // Each record is handled in a span that continues the trace its producer started.
             if (r.topic().equals(PipelineTopics.EVALUATIONS)) {
                 tracing.process(r, () -> onEvaluation(r));
+            } else if (r.topic().equals(PipelineTopics.DECISIONS)) {
+                tracing.process(r, () -> onDecision(r));
             } else {
                 tracing.process(r, () -> onCheckpoint(r, live));
             }
@@ -179,7 +200,26 @@ public class KafkaFollower {
         }
     }
 
+    private void onDecision(ConsumerRecord<byte[], byte[]> r) {
+        if (r.value() == null) {
+            return;
+        }
+        try {
+            registry.applyDecision(Decision.parseFrom(r.value()));
+        } catch (Exception e) {
+            LOG.warnf("skipping %s record at offset %d: not a Decision (%s)", r.topic(), r.offset(), e.getMessage());
+        }
+    }
+
     private void onCheckpoint(ConsumerRecord<byte[], byte[]> r, boolean live) {
+        if (r.value() == null) { // a tombstone: the retention policy retired this version
+            CheckpointRecords.versionKey(r.key()).ifPresent(k -> {
+                if (registry.retire(k.model(), k.version())) {
+                    LOG.infof("retired %s v%d (its tombstone arrived)", k.model(), k.version());
+                }
+            });
+            return;
+        }
         CheckpointRecords.Decoded d = CheckpointRecords.decode(r.key(), r.value());
         if (!d.ok()) {
             reject(r, d.rejection());
@@ -193,8 +233,8 @@ public class KafkaFollower {
             }
         }
         partitionOf.put(d.checkpoint().getModel(), r.partition());
-        if (d.checkpoint().getVersion() <= registry.currentVersion(d.checkpoint().getModel())) {
-            return; // an older version (compaction keeps only the newest eventually)
+        if (registry.has(d.checkpoint().getModel(), d.checkpoint().getVersion())) {
+            return; // read again (the same version under its pre-0.3.0 key and its own)
         }
         CheckpointLoader.Result loaded = CheckpointLoader.load(d.checkpoint());
         if (loaded.model() == null) {
@@ -205,8 +245,8 @@ public class KafkaFollower {
             metrics.counter("sinkhorn.checkpoints.loaded").increment();
             LOG.infof("loaded %s v%d (epoch %d, job %s)", loaded.model().name(), loaded.model().version(),
                     d.checkpoint().getEpoch(), d.checkpoint().getJobId());
-            if (live) {
-                evaluateIfOwned(loaded.model().name(), loaded.model().version());
+            if (live && owned(loaded.model().name())) {
+                evaluations.submit(loaded.model().name(), loaded.model().version());
             }
         }
     }

@@ -1,13 +1,12 @@
 package dev.sinkhorn.inference;
 
 import dev.sinkhorn.core.errors.DependencyUnavailableException;
-import dev.sinkhorn.core.errors.InvalidInputException;
 import dev.sinkhorn.core.model.ModelSpec;
-import dev.sinkhorn.service.kafka.CheckpointRecords;
 import dev.sinkhorn.core.model.SinkhornModel;
 import dev.sinkhorn.service.grpc.ProtoArrays;
 import dev.sinkhorn.service.grpc.TensorValidator;
 import dev.sinkhorn.service.grpc.TensorValidator.Dim;
+import dev.sinkhorn.service.kafka.CheckpointRecords;
 import dev.sinkhorn.v1.PredictRequest;
 import dev.sinkhorn.v1.PredictResponse;
 import jakarta.annotation.PostConstruct;
@@ -39,12 +38,7 @@ public class PredictionService {
     }
 
     PredictResponse predict(PredictRequest request) {
-        if (request.getModel().isEmpty()) {
-            throw new InvalidInputException("model is required");
-        }
-        if (!CheckpointRecords.MODEL_NAME.matcher(request.getModel()).matches()) {
-            throw new InvalidInputException("model: '" + request.getModel() + "' is not a model name ([A-Za-z0-9._-]{1,64})");
-        }
+        CheckpointRecords.requireModelName("model", request.getModel());
         try (ModelRegistry.Lease lease = registry.acquire(request.getModel(), request.getVersion())) {
             LoadedModel loaded = lease.model();
             SinkhornModel model = loaded.model();

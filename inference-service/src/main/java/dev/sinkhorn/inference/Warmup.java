@@ -83,9 +83,13 @@ public class Warmup {
                 TimeUnit.MILLISECONDS.sleep(100); // the checkpoints are read by another thread; Predict needs them loaded
             }
             List<PredictRequest> predict = new ArrayList<>();
-            for (LoadedModel m : registry.all()) {
-                if (predict.size() < MAX_MODELS) {
-                    predict.add(predict(rng, m.name(), m.model().spec()));
+            for (String name : registry.names()) { // each model's serving version, else its newest
+                long version = registry.servingVersion(name) > 0 ? registry.servingVersion(name) : registry.newestVersion(name);
+                Optional<ModelRegistry.Lease> lease = registry.acquireIfLoaded(name, version);
+                if (lease.isPresent() && predict.size() < MAX_MODELS) {
+                    try (ModelRegistry.Lease l = lease.get()) {
+                        predict.add(predict(rng, name, version, l.model().model().spec()));
+                    }
                 }
             }
             models = predict.size();
@@ -119,7 +123,7 @@ public class Warmup {
     }
 
     /** 64 puzzles of random pixels in the model's shape. */
-    private static PredictRequest predict(SplittableRandom rng, String model, ModelSpec spec) {
+    private static PredictRequest predict(SplittableRandom rng, String model, long version, ModelSpec spec) {
         int b = 64;
         float[] pixels = random(rng, b * spec.pieces() * spec.pieceFloats());
         for (int k = 0; k < pixels.length; k++) {
@@ -127,7 +131,7 @@ public class Warmup {
         }
         Tensor t = Tensor.newBuilder().addShape(b).addShape(spec.pieces()).addShape(spec.inChannels()).addShape(spec.pieceSize())
                 .addShape(spec.pieceSize()).setValuesF32Le(ProtoArrays.encode(pixels)).build();
-        return PredictRequest.newBuilder().setModel(model).setPieces(t).build();
+        return PredictRequest.newBuilder().setModel(model).setVersion(version).setPieces(t).build();
     }
 
     private static float[] random(SplittableRandom rng, int n) {

@@ -11,6 +11,7 @@ import dev.sinkhorn.service.kafka.PipelineTopics;
 import dev.sinkhorn.service.kafka.WholeTopicReader;
 import dev.sinkhorn.testing.KafkaTestBroker;
 import dev.sinkhorn.v1.Checkpoint;
+import dev.sinkhorn.v1.Decision;
 import dev.sinkhorn.v1.Evaluation;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -50,11 +51,26 @@ final class Fixtures {
                 .setCreatedAtMs(System.currentTimeMillis()));
     }
 
+    /** Publishes a checkpoint as the trainer does: key "model/version". */
     static void publish(Checkpoint c) {
+        publishRaw(c.getModel() + "/" + c.getVersion(), c.toByteArray());
+    }
+
+    /** Publishes a checkpoint as trainers before 0.3.0 did: key = the model name. */
+    static void publishUnderModelKey(Checkpoint c) {
         publishRaw(c.getModel(), c.toByteArray());
     }
 
+    /** Publishes a lifecycle decision as an inference replica does. */
+    static void publishDecision(Decision d) {
+        publishRaw(PipelineTopics.DECISIONS, d.getModel(), d.toByteArray());
+    }
+
     static void publishRaw(String key, byte[] value) {
+        publishRaw(PipelineTopics.CHECKPOINTS, key, value);
+    }
+
+    static void publishRaw(String topic, String key, byte[] value) {
         // The first test of a JVM may publish before any service created the topics.
         try (Admin admin = kafka().admin()) {
             PipelineTopics.ensure(admin, 1, (short) 1, Duration.ofSeconds(30));
@@ -62,7 +78,7 @@ final class Fixtures {
             throw new IllegalStateException(e);
         }
         try (KafkaProducer<byte[], byte[]> p = kafka().producer(Map.of())) {
-            p.send(new ProducerRecord<>(PipelineTopics.CHECKPOINTS, key.getBytes(StandardCharsets.UTF_8), value))
+            p.send(new ProducerRecord<>(topic, key.getBytes(StandardCharsets.UTF_8), value))
                     .get(30, TimeUnit.SECONDS);
         } catch (Exception e) {
             throw new IllegalStateException(e);
@@ -84,26 +100,41 @@ final class Fixtures {
         return found[0];
     }
 
+    /** Waits (reading sinkhorn.decisions from its beginning) for a Decision matching the predicate. */
+    static Decision awaitDecision(Predicate<Decision> wanted, Duration timeout) {
+        return awaitRecord(PipelineTopics.DECISIONS, Decision::parseFrom, wanted, timeout);
+    }
+
     /** Waits (reading sinkhorn.evaluations from its beginning) for an Evaluation matching the predicate. */
     static Evaluation awaitEvaluation(Predicate<Evaluation> wanted, Duration timeout) {
+        return awaitRecord(PipelineTopics.EVALUATIONS, Evaluation::parseFrom, wanted, timeout);
+    }
+
+    /** How a record value becomes a message. */
+    interface Parser<T> {
+        T parse(byte[] value) throws com.google.protobuf.InvalidProtocolBufferException;
+    }
+
+    /** Waits (reading the topic from its beginning) for a record whose message matches the predicate. */
+    static <T> T awaitRecord(String topic, Parser<T> parser, Predicate<T> wanted, Duration timeout) {
         long deadline = System.nanoTime() + timeout.toNanos();
         try (KafkaConsumer<byte[], byte[]> c = kafka().consumer(Map.of())) {
-            List<TopicPartition> parts = c.partitionsFor(PipelineTopics.EVALUATIONS, Duration.ofSeconds(30)).stream()
+            List<TopicPartition> parts = c.partitionsFor(topic, Duration.ofSeconds(30)).stream()
                     .map(p -> new TopicPartition(p.topic(), p.partition())).toList();
             c.assign(parts);
             c.seekToBeginning(parts);
             while (System.nanoTime() < deadline) {
                 for (ConsumerRecord<byte[], byte[]> r : c.poll(Duration.ofMillis(500))) {
-                    Evaluation e = Evaluation.parseFrom(r.value());
-                    if (wanted.test(e)) {
-                        return e;
+                    T message = parser.parse(r.value());
+                    if (wanted.test(message)) {
+                        return message;
                     }
                 }
             }
         } catch (com.google.protobuf.InvalidProtocolBufferException e) {
-            throw new IllegalStateException(e);
+            throw new AssertionError("a record on " + topic + " that does not parse", e);
         }
-        throw new AssertionError("no matching Evaluation on " + PipelineTopics.EVALUATIONS + " within " + timeout);
+        throw new AssertionError("no matching record on " + topic + " within " + timeout);
     }
 
 }

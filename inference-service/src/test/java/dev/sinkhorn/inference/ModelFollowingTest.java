@@ -68,13 +68,20 @@ class ModelFollowingTest {
         return x;
     }
 
+    /** The serving version (Predict with version 0), once promoted after its evaluation. */
     private static long servedVersion(String model) {
         return INFERENCE.listModels(ListModelsRequest.getDefaultInstance()).getModelsList().stream()
                 .filter(m -> m.getName().equals(model)).mapToLong(ModelInfo::getVersion).findFirst().orElse(-1);
     }
 
+    /** The newest loaded version (Predict names it at once). */
+    private static long newestVersion(String model) {
+        return INFERENCE.listModels(ListModelsRequest.getDefaultInstance()).getModelsList().stream()
+                .filter(m -> m.getName().equals(model)).mapToLong(ModelInfo::getNewestVersion).findFirst().orElse(-1);
+    }
+
     @Test
-    void predictsWithTheNewestCheckpointAndSwitchesOnANewerOne() {
+    void predictsWithTheServingVersionAndSwitchesWhenANewerOneIsPromoted() {
         JigsawBatch b = puzzles(6, 1);
         try (SinkhornModel v1 = Fixtures.newModel(Fixtures.SEED_SPEC); SinkhornModel v2 = Fixtures.newModel(Fixtures.SEED_SPEC)) {
             Fixtures.publish(Fixtures.checkpoint("follow", 1, v1));
@@ -98,8 +105,12 @@ class ModelFollowingTest {
             PredictResponse r2 = INFERENCE.predict(request("follow", b, false));
             assertEquals(2, r2.getVersion());
             assertArrayEquals(v2.logAlpha(b.scrambledPieces(), 6), logAlpha(r2), 1e-5f);
-            assertStatus(Status.Code.NOT_FOUND, () -> INFERENCE.predict(request("follow", b, false).toBuilder().setVersion(1).build()),
-                    "version 1 is not loaded; the loaded version is 2");
+            // Version 1 is kept and still answers by number; a version never published is NOT_FOUND.
+            PredictResponse old = INFERENCE.predict(request("follow", b, false).toBuilder().setVersion(1).build());
+            assertEquals(1, old.getVersion());
+            assertArrayEquals(v1.logAlpha(b.scrambledPieces(), 6), logAlpha(old), 1e-5f);
+            assertStatus(Status.Code.NOT_FOUND, () -> INFERENCE.predict(request("follow", b, false).toBuilder().setVersion(7).build()),
+                    "model 'follow' version 7 is not loaded on this replica; the kept versions are [1, 2]");
 
             // The automatic evaluation of version 2 arrives on sinkhorn.evaluations, scored by the real matcher.
             Evaluation e = Fixtures.awaitEvaluation(x -> x.getModel().equals("follow") && x.getVersion() == 2, WAIT);
@@ -167,7 +178,8 @@ class ModelFollowingTest {
                 // A checkpoint arriving while the matcher is away is evaluated once it is back.
                 try (SinkhornModel m2 = Fixtures.newModel(Fixtures.SEED_SPEC)) {
                     Fixtures.publish(Fixtures.checkpoint("hard", 2, m2));
-                    await().atMost(WAIT).until(() -> servedVersion("hard") == 2);
+                    await().atMost(WAIT).until(() -> newestVersion("hard") == 2);
+                    assertEquals(1, servedVersion("hard"), "not promoted before its evaluation");
                 }
             } finally {
                 MatcherProcessResource.MATCHER.start();

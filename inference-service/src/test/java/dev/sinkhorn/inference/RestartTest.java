@@ -14,6 +14,11 @@ import dev.sinkhorn.service.grpc.ModelSpecs;
 import dev.sinkhorn.testing.KafkaTestResource;
 import dev.sinkhorn.testing.RequiresKafka;
 import dev.sinkhorn.v1.Checkpoint;
+import dev.sinkhorn.v1.Decision;
+import dev.sinkhorn.v1.DecisionKind;
+import dev.sinkhorn.v1.ModelVersion;
+import dev.sinkhorn.v1.PromotionPolicy;
+import dev.sinkhorn.v1.VersionState;
 import dev.sinkhorn.v1.ListModelsRequest;
 import dev.sinkhorn.v1.ModelInfo;
 import dev.sinkhorn.v1.PredictResponse;
@@ -28,8 +33,9 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 /**
- * A (re)start with checkpoints already on the topic: the service reads it to its end before it is
- * ready and serves the newest valid version of each model at once.
+ * A (re)start with checkpoints and a decision already on the topics: the service reads them to
+ * their end before it is ready and at once serves the version the newest decision names (what it
+ * served before), with every kept version loaded.
  */
 @QuarkusTest
 @RequiresKafka
@@ -47,7 +53,10 @@ class RestartTest {
         }
     }
 
-    /** Publishes versions 1-3 and then two bad records, before the application starts. */
+    /**
+     * Publishes versions 1-3, two bad records and a decision (v2 serving after v1; manual-only policy,
+     * so v3 stays a candidate), before the application starts.
+     */
     public static class Publisher implements QuarkusTestResourceLifecycleManager {
         @Override
         public Map<String, String> start() {
@@ -60,6 +69,9 @@ class RestartTest {
                 Fixtures.publish(Fixtures.checkpoint(MODEL, 4, m).toBuilder().setSha256("ff".repeat(32)).build());
             }
             Fixtures.publishRaw(MODEL, new byte[] {42});
+            Fixtures.publishDecision(Decision.newBuilder().setModel(MODEL).setVersion(2).setKind(DecisionKind.PROMOTED_BY_OPERATOR)
+                    .setReason("test").setServingVersion(2).addServingHistory(1).addServingHistory(2).addEverServed(1)
+                    .addEverServed(2).setPolicy(PromotionPolicy.newBuilder().setManualOnly(true)).build());
             return Map.of();
         }
 
@@ -69,20 +81,27 @@ class RestartTest {
     }
 
     @Test
-    void servesTheNewestValidVersionRightAfterStart() throws Exception {
-        // Ready means caught up: once readiness says UP, the newest version must be served.
+    void servesTheDecidedVersionRightAfterStart() throws Exception {
+        // Ready means caught up: once readiness says UP, the decided version must be served.
         await().atMost(Duration.ofSeconds(60)).untilAsserted(() ->
                 given().when().get("/q/health/ready").then().statusCode(200).body("status", equalTo("UP")));
         ModelInfo info = INFERENCE.listModels(ListModelsRequest.getDefaultInstance()).getModelsList().stream()
                 .filter(m -> m.getName().equals(MODEL)).findFirst().orElseThrow();
-        assertEquals(3, info.getVersion());
-        Checkpoint v3 = Fixtures.readCheckpoint(MODEL, 3);
+        assertEquals(2, info.getVersion());
+        assertEquals(3, info.getNewestVersion());
+        assertEquals(List.of(VersionState.RETIRED, VersionState.SERVING, VersionState.CANDIDATE),
+                info.getVersionsList().stream().map(ModelVersion::getState).toList());
         JigsawBatch b = ModelFollowingTest.puzzles(4, 9);
-        try (SinkhornModel expected = SinkhornModel.fromParameters(ModelSpecs.toCore(v3.getSpec()), v3.getPixelMean(),
-                v3.getPixelStd(), v3.getParameters().toByteArray(), Device.cpu())) {
-            PredictResponse r = INFERENCE.predict(ModelFollowingTest.request(MODEL, b, false));
-            assertEquals(3, r.getVersion());
-            assertArrayEquals(expected.logAlpha(b.scrambledPieces(), 4), ModelFollowingTest.logAlpha(r), 1e-5f);
+        for (long version : new long[] {2, 3}) {
+            Checkpoint c = Fixtures.readCheckpoint(MODEL, version);
+            try (SinkhornModel expected = SinkhornModel.fromParameters(ModelSpecs.toCore(c.getSpec()), c.getPixelMean(),
+                    c.getPixelStd(), c.getParameters().toByteArray(), Device.cpu())) {
+                // Version 0 is the serving v2; v3 answers by number.
+                PredictResponse r = INFERENCE.predict(ModelFollowingTest.request(MODEL, b, false).toBuilder()
+                        .setVersion(version == 2 ? 0 : 3).build());
+                assertEquals(version, r.getVersion());
+                assertArrayEquals(expected.logAlpha(b.scrambledPieces(), 4), ModelFollowingTest.logAlpha(r), 1e-5f);
+            }
         }
     }
 }

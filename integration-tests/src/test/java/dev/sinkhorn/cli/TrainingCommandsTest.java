@@ -29,6 +29,7 @@ class TrainingCommandsTest {
         assertTrue(r.out().contains("SUCCEEDED, latest checkpoint v1"), r.out());
         assertTrue(r.err().contains("checkpoint cli v1 published"), r.err());
         assertTrue(r.err().contains("evaluation of v1 on 1000 mnist test images"), r.err());
+        assertTrue(r.err().contains("v1 promoted by policy: first version of the model"), r.err());
     }
 
     @Test
@@ -44,6 +45,25 @@ class TrainingCommandsTest {
         assertTrue(tau > 0.9, "one epoch at 1e-3: " + tau);
         Services.Run jobs = Services.cli("jobs");
         assertTrue(jobs.out().contains("SUCCEEDED"), jobs.out());
+    }
+
+    @Test
+    void versionsPromoteAndRollback() {
+        // v1 was the model's first evaluated version: the policy promoted it, and the watch showed the decision.
+        Services.Run versions = Services.cli("versions", "cli");
+        assertEquals(0, versions.exitCode(), versions.err());
+        assertTrue(versions.out().startsWith("cli: serving v1"), versions.out());
+        assertTrue(versions.out().lines().anyMatch(l -> l.startsWith("v1 ") && l.contains("serving")
+                && l.contains("promoted: first version of the model")), versions.out());
+        Services.Run promote = Services.cli("promote", "cli", "1", "--reason", "pinned");
+        assertEquals(0, promote.exitCode(), promote.err());
+        assertTrue(promote.out().contains("cli: serving v1 (promoted by anonymous (security off): pinned)"), promote.out());
+        Services.Run rollback = Services.cli("rollback", "cli");
+        assertEquals(4, rollback.exitCode(), "nothing served before v1: rejected");
+        assertTrue(rollback.err().contains("has no version that served before v1"), rollback.err());
+        Services.Run missing = Services.cli("promote", "cli", "99");
+        assertEquals(4, missing.exitCode());
+        assertTrue(missing.err().contains("version 99 is not kept"), missing.err());
     }
 
     @Test

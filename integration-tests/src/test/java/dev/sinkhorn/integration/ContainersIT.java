@@ -26,6 +26,7 @@ import dev.sinkhorn.v1.PredictResponse;
 import dev.sinkhorn.v1.Tensor;
 import dev.sinkhorn.v1.TrainerServiceGrpc;
 import dev.sinkhorn.v1.TrainingEvent;
+import dev.sinkhorn.v1.VersionState;
 import dev.sinkhorn.v1.TrainingJob;
 import dev.sinkhorn.v1.TrainingSpec;
 import dev.sinkhorn.v1.WatchRequest;
@@ -137,7 +138,7 @@ class ContainersIT {
         docker.startContainerCmd(inference.getContainerId()).exec();
         InferenceServiceGrpc.InferenceServiceBlockingStub after = inferenceStub();
         ModelInfo reloaded = awaitModel(after, 2, false);
-        assertEquals(2, reloaded.getVersion());
+        assertEquals(evaluated.getVersion(), reloaded.getVersion(), "the restarted replica serves what it served before");
         assertPredictsCorrectly(after, 2);
     }
 
@@ -196,20 +197,27 @@ class ContainersIT {
         throw new AssertionError("not ready within " + STARTUP);
     }
 
-    /** Polls ListModels until the model is at that version (and evaluated, if asked). */
+    /**
+     * Polls ListModels until the model's newest version is that one (evaluated and decided on, if
+     * asked: the policy promotes it, or keeps v1 when v2 came out worse).
+     */
     private static ModelInfo awaitModel(InferenceServiceGrpc.InferenceServiceBlockingStub stub, long version, boolean evaluated)
             throws InterruptedException {
         long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(5);
         while (System.nanoTime() < deadline) {
             Optional<ModelInfo> m = stub.listModels(ListModelsRequest.getDefaultInstance()).getModelsList().stream()
                     .filter(x -> x.getName().equals("boxed")).findFirst();
-            if (m.isPresent() && m.get().getVersion() == version
-                    && (!evaluated || m.get().getLastEvaluation().getVersion() == version)) {
+            if (m.isPresent() && m.get().getNewestVersion() == version && m.get().getVersion() > 0
+                    && (!evaluated || m.get().getLastEvaluation().getVersion() == version && decided(m.get(), version))) {
                 return m.get();
             }
             TimeUnit.MILLISECONDS.sleep(500); // polling a remote service for a result
         }
         throw new AssertionError("boxed v" + version + (evaluated ? " evaluated" : "") + " not served within 5 minutes");
+    }
+
+    private static boolean decided(ModelInfo m, long version) {
+        return m.getVersionsList().stream().anyMatch(v -> v.getVersion() == version && v.getState() != VersionState.CANDIDATE);
     }
 
     /** Predict(hard) on 64 test digits: the matcher's assignments are the exact optimum of the answered log_alpha, and mostly right. */
@@ -227,7 +235,8 @@ class ContainersIT {
         for (float v : puzzles.scrambledPieces()) {
             t.addValues(v);
         }
-        PredictResponse r = stub.predict(PredictRequest.newBuilder().setModel("boxed").setPieces(t).setHard(true).build());
+        PredictResponse r = stub.predict(PredictRequest.newBuilder().setModel("boxed").setVersion(version).setPieces(t).setHard(true)
+                .build());
         assertEquals(version, r.getVersion());
         float[] logAlpha = new float[n * 16];
         for (int k = 0; k < logAlpha.length; k++) {

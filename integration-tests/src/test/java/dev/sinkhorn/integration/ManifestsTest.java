@@ -213,7 +213,7 @@ class ManifestsTest {
                 "the strimzi.io/kraft and node-pools annotations are gone in v1: " + annotations);
         List<String> topics = objects.stream().filter(o -> o.kind().equals("KafkaTopic")).map(o -> (String) at(o, "spec", "topicName"))
                 .toList();
-        assertTrue(topics.containsAll(List.of("sinkhorn.checkpoints", "sinkhorn.evaluations")), topics.toString());
+        assertTrue(topics.containsAll(List.of("sinkhorn.checkpoints", "sinkhorn.evaluations", "sinkhorn.decisions")), topics.toString());
         // The operator the docs install is the release these objects were checked against, into the overlay's namespace.
         String install = Files.readString(root.resolve("deploy/k8s/install-strimzi"));
         assertTrue(install.contains("STRIMZI_VERSION=" + STRIMZI_VERSION), "deploy/k8s/install-strimzi pins " + STRIMZI_VERSION);

@@ -46,6 +46,11 @@ public final class ServiceProcess implements AutoCloseable {
         return this;
     }
 
+    /** Whether the process is running (started and not stopped or dead). */
+    public synchronized boolean running() {
+        return process != null && process.isAlive();
+    }
+
     public int grpcPort() {
         return grpcPort;
     }

@@ -137,8 +137,8 @@ public class CheckpointPublisher {
         }
         long remaining = Math.max(1, TimeUnit.NANOSECONDS.toMillis(p.deadlineNanos() - System.nanoTime()));
         try {
-            ProducerRecord<byte[], byte[]> record =
-                    new ProducerRecord<>(PipelineTopics.CHECKPOINTS, CheckpointRecords.key(model), c.toByteArray());
+            ProducerRecord<byte[], byte[]> record = new ProducerRecord<>(PipelineTopics.CHECKPOINTS, partition(model),
+                    CheckpointRecords.key(model, version), c.toByteArray());
             try (Scope scope = p.trace().makeCurrent()) {
                 tracing.send(producer, record).get(remaining, TimeUnit.MILLISECONDS);
             }
@@ -147,12 +147,41 @@ public class CheckpointPublisher {
                     + kafka.bootstrapServers() + " within " + config.checkpointDeliveryTimeout());
         }
         lastVersions.put(model, version);
+        retireOld(model, version);
         p.job().published(version);
         metrics.counter("sinkhorn.checkpoints.published").increment();
         LOG.infof("published %s v%d (epoch %d, %d bytes)", model, version, c.getEpoch(), c.getParameters().size());
         p.job().emit(TrainingEvent.newBuilder().setCheckpoint(CheckpointPublished.newBuilder().setModel(model)
                 .setVersion(version).setEpoch(c.getEpoch()).setSizeBytes(c.getParameters().size())));
         return version;
+    }
+
+    private int partition(String model) {
+        return CheckpointRecords.partition(model, producer.partitionsFor(PipelineTopics.CHECKPOINTS).size());
+    }
+
+    /**
+     * Retention: with version n published, version n - keepVersions is retired (a tombstone under
+     * its key, which compaction then removes) unless it ever served, as the model's newest decision
+     * on sinkhorn.decisions says. A failure here loses nothing: the version merely stays.
+     */
+    private void retireOld(String model, long published) {
+        long old = published - config.keepVersions();
+        if (old < 1) {
+            return;
+        }
+        try {
+            if (DecisionLog.newest(kafka, model, Duration.ofSeconds(15)).map(d -> d.getEverServedList().contains(old)
+                    || d.getServingVersion() == old).orElse(false)) {
+                return;
+            }
+            producer.send(new ProducerRecord<>(PipelineTopics.CHECKPOINTS, partition(model), CheckpointRecords.key(model, old), null))
+                    .get(30, TimeUnit.SECONDS);
+            metrics.counter("sinkhorn.checkpoints.retired").increment();
+            LOG.infof("retired %s v%d (keeping the newest %d versions and every one that served)", model, old, config.keepVersions());
+        } catch (Exception e) {
+            LOG.warnf("could not retire %s v%d (%s); it stays on %s", model, old, e.getMessage(), PipelineTopics.CHECKPOINTS);
+        }
     }
 
     /** The version after the newest on the topic (looked up once per model, retried while Kafka is away). */

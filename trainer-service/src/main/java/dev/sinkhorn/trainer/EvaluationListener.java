@@ -5,6 +5,7 @@ import dev.sinkhorn.service.kafka.KafkaClients;
 import dev.sinkhorn.service.kafka.KafkaTracing;
 import dev.sinkhorn.service.kafka.PipelineTopics;
 import dev.sinkhorn.service.kafka.TopicProvisioner;
+import dev.sinkhorn.v1.Decision;
 import dev.sinkhorn.v1.Evaluation;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
@@ -20,8 +21,9 @@ import org.apache.kafka.common.TopicPartition;
 import org.jboss.logging.Logger;
 
 /**
- * Follows sinkhorn.evaluations (new records only, no consumer group) and hands each Evaluation to
- * the job that published that model version, which streams it to its watchers.
+ * Follows sinkhorn.evaluations and sinkhorn.decisions (new records only, no consumer group) and
+ * hands each Evaluation and Decision to the job that published that model version, which streams
+ * it to its watchers.
  */
 @ApplicationScoped
 public class EvaluationListener {
@@ -48,8 +50,10 @@ public class EvaluationListener {
     }
 
     private void listen(KafkaConsumer<byte[], byte[]> c) {
-        List<TopicPartition> parts = c.partitionsFor(PipelineTopics.EVALUATIONS, Duration.ofSeconds(30)).stream()
-                .map(p -> new TopicPartition(p.topic(), p.partition())).toList();
+        List<TopicPartition> parts = new java.util.ArrayList<>();
+        for (String topic : List.of(PipelineTopics.EVALUATIONS, PipelineTopics.DECISIONS)) {
+            c.partitionsFor(topic, Duration.ofSeconds(30)).forEach(p -> parts.add(new TopicPartition(p.topic(), p.partition())));
+        }
         c.assign(parts);
         if (!jobs.anyPublished()) {
             c.seekToEnd(parts); // nothing published yet by this process: older evaluations are not ours
@@ -60,9 +64,16 @@ public class EvaluationListener {
             for (ConsumerRecord<byte[], byte[]> r : c.poll(Duration.ofSeconds(1))) {
                 tracing.process(r, () -> {
                     try {
-                        jobs.onEvaluation(Evaluation.parseFrom(r.value()));
+                        if (r.value() == null) {
+                            return;
+                        }
+                        if (r.topic().equals(PipelineTopics.DECISIONS)) {
+                            jobs.onDecision(Decision.parseFrom(r.value()));
+                        } else {
+                            jobs.onEvaluation(Evaluation.parseFrom(r.value()));
+                        }
                     } catch (com.google.protobuf.InvalidProtocolBufferException e) {
-                        LOG.warnf("skipping %s record at offset %d: not an Evaluation", r.topic(), r.offset());
+                        LOG.warnf("skipping %s record at offset %d: not a protobuf message of its topic", r.topic(), r.offset());
                     }
                 });
             }

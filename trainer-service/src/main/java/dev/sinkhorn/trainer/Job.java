@@ -1,5 +1,7 @@
 package dev.sinkhorn.trainer;
 
+import dev.sinkhorn.v1.Decision;
+import dev.sinkhorn.v1.DecisionKind;
 import dev.sinkhorn.v1.Evaluation;
 import dev.sinkhorn.v1.JobState;
 import dev.sinkhorn.v1.TrainingEvent;
@@ -23,6 +25,8 @@ final class Job {
     private final List<ServerCallStreamObserver<TrainingEvent>> watchers = new ArrayList<>();
     private final Set<Long> versions = new HashSet<>();
     private final Set<Long> evaluated = new HashSet<>();
+    /** Versions of this job with a policy decision streamed (promoted or rejected). */
+    private final Set<Long> decided = new HashSet<>();
     private TrainingSpec spec;
     private JobState state = JobState.QUEUED;
     private String error = "";
@@ -116,17 +120,33 @@ final class Job {
         }
     }
 
-    /** Waits up to timeoutMs until this job's newest version has been evaluated; true if it has. */
+    /** Streams a lifecycle decision about one of this job's versions (each kind once per version). */
+    synchronized void decision(Decision d) {
+        if (decided.add(d.getVersion() * 16 + d.getKindValue())) {
+            emit(TrainingEvent.newBuilder().setDecision(d));
+            notifyAll();
+        }
+    }
+
+    /**
+     * Waits up to timeoutMs until this job's newest version has been evaluated and the policy has
+     * decided on it (a manual-only policy never does: then the whole time); true if evaluated.
+     */
     synchronized boolean awaitEvaluation(long timeoutMs) throws InterruptedException {
         long deadline = System.currentTimeMillis() + timeoutMs;
-        while (latestVersion > 0 && !evaluated.contains(latestVersion)) {
+        while (latestVersion > 0 && !(evaluated.contains(latestVersion) && policyDecided(latestVersion))) {
             long left = deadline - System.currentTimeMillis();
             if (left <= 0) {
-                return false;
+                return evaluated.contains(latestVersion);
             }
             wait(left);
         }
         return true;
+    }
+
+    private boolean policyDecided(long version) {
+        return decided.contains(version * 16 + DecisionKind.PROMOTED_BY_POLICY_VALUE)
+                || decided.contains(version * 16 + DecisionKind.REJECTED_BY_POLICY_VALUE);
     }
 
     synchronized boolean isRunning() {

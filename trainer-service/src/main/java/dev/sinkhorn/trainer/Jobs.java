@@ -1,5 +1,6 @@
 package dev.sinkhorn.trainer;
 
+import dev.sinkhorn.v1.Decision;
 import dev.sinkhorn.v1.Evaluation;
 import dev.sinkhorn.v1.JobState;
 import dev.sinkhorn.v1.TrainingSpec;
@@ -112,6 +113,14 @@ public class Jobs {
 
     boolean anyPublished() {
         return all().stream().anyMatch(j -> j.snapshot().getLatestVersion() > 0);
+    }
+
+    void onDecision(Decision d) {
+        for (Job job : all()) {
+            if (job.model().equals(d.getModel()) && job.owns(d.getVersion())) {
+                job.decision(d);
+            }
+        }
     }
 
     void onEvaluation(Evaluation e) {

@@ -18,6 +18,12 @@ public interface TrainerConfig {
     /** Checkpoints waiting for Kafka; training blocks while the queue is full. */
     int checkpointQueue();
 
+    /**
+     * Versions of a model kept on sinkhorn.checkpoints besides those that ever served: publishing
+     * version n retires version n - keepVersions unless it ever served (docs/lifecycle.md).
+     */
+    int keepVersions();
+
     /** A checkpoint not acknowledged by Kafka within this time fails its job. */
     Duration checkpointDeliveryTimeout();
 

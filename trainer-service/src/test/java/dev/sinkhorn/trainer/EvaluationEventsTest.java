@@ -14,10 +14,16 @@ import dev.sinkhorn.testing.KafkaTestBroker;
 import dev.sinkhorn.testing.KafkaTestResource;
 import dev.sinkhorn.testing.RequiresKafka;
 import dev.sinkhorn.testing.ServiceProcess;
+import dev.sinkhorn.v1.Decision;
+import dev.sinkhorn.v1.DecisionKind;
 import dev.sinkhorn.v1.Evaluation;
+import dev.sinkhorn.v1.InferenceServiceGrpc;
+import dev.sinkhorn.v1.ListVersionsRequest;
 import dev.sinkhorn.v1.JobState;
 import dev.sinkhorn.v1.TrainingEvent;
 import dev.sinkhorn.v1.TrainingJob;
+import io.grpc.ManagedChannel;
+import io.grpc.ManagedChannelBuilder;
 import io.opentelemetry.api.trace.SpanKind;
 import io.opentelemetry.sdk.testing.exporter.InMemorySpanExporter;
 import io.opentelemetry.sdk.trace.data.SpanData;
@@ -108,6 +114,25 @@ class EvaluationEventsTest {
         assertEquals("evaluated", e.getModel());
         assertEquals(1000, e.getCount());
         assertTrue(e.getMeanKendallTau() > 0.5, "a trained model: " + e.getMeanKendallTau());
+        // The policy promoted it (the model's first evaluated version), the watchers saw the decision,
+        // and every running replica (another test stops one) switched at that record.
+        Decision d = events.stream().filter(TrainingEvent::hasDecision).map(TrainingEvent::getDecision)
+                .filter(x -> x.getVersion() == end.getLatestVersion()).findFirst().orElseThrow();
+        assertEquals(DecisionKind.PROMOTED_BY_POLICY, d.getKind());
+        assertEquals(end.getLatestVersion(), d.getServingVersion());
+        assertEquals(job.getJobId(), d.getJobId());
+        List<ServiceProcess> running = MatcherAndInference.INFERENCE.stream().filter(ServiceProcess::running).toList();
+        assertTrue(!running.isEmpty());
+        for (ServiceProcess replica : running) {
+            ManagedChannel channel = ManagedChannelBuilder.forAddress("127.0.0.1", replica.grpcPort()).usePlaintext().build();
+            try {
+                InferenceServiceGrpc.InferenceServiceBlockingStub stub = InferenceServiceGrpc.newBlockingStub(channel);
+                await().atMost(Duration.ofSeconds(30)).until(() -> stub.listVersions(ListVersionsRequest.newBuilder()
+                        .setModel("evaluated").build()).getServingVersion() == end.getLatestVersion());
+            } finally {
+                channel.shutdownNow();
+            }
+        }
     }
 
     @Inject

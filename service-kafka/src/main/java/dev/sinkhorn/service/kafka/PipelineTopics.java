@@ -24,10 +24,15 @@ import org.apache.kafka.common.errors.TopicExistsException;
  * sinkhorn.checkpoints without compaction is switched to it (a deleting policy would lose models).
  */
 public final class PipelineTopics {
-    /** Checkpoint records, key = model name, value = protobuf Checkpoint. Compacted: the newest version of every model stays. */
+    /**
+     * Checkpoint records, key = "model/version" on the model's partition, value = protobuf Checkpoint
+     * (see {@link CheckpointRecords}). Compacted: every version stays until it is tombstoned.
+     */
     public static final String CHECKPOINTS = "sinkhorn.checkpoints";
     /** Evaluation records, key = model name, value = protobuf Evaluation. */
     public static final String EVALUATIONS = "sinkhorn.evaluations";
+    /** Lifecycle decisions, key = model name, value = protobuf Decision. Compacted: each model's newest decision holds its state. */
+    public static final String DECISIONS = "sinkhorn.decisions";
 
     private PipelineTopics() {
     }
@@ -39,7 +44,9 @@ public final class PipelineTopics {
                         TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT,
                         // Checkpoints of bigger models are a few MB.
                         TopicConfig.MAX_MESSAGE_BYTES_CONFIG, String.valueOf(KafkaClients.MAX_RECORD_BYTES))),
-                new NewTopic(EVALUATIONS, partitions, replicationFactor));
+                new NewTopic(EVALUATIONS, partitions, replicationFactor),
+                new NewTopic(DECISIONS, partitions, replicationFactor).configs(Map.of(
+                        TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT)));
     }
 
     /** Creates missing topics and enforces compaction on sinkhorn.checkpoints. */

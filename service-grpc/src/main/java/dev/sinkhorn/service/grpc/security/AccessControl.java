@@ -77,6 +77,9 @@ public class AccessControl implements ServerInterceptor, Prioritized {
         return 10_000; // before every other interceptor: nothing runs for a caller who may not call
     }
 
+    /** The name of the verified identity of the call under way (unset while security is off). */
+    private static final io.grpc.Context.Key<String> CALLER = io.grpc.Context.key("sinkhorn-caller");
+
     @Override
     public <Q, R> ServerCall.Listener<Q> interceptCall(ServerCall<Q, R> call, Metadata headers, ServerCallHandler<Q, R> next) {
         if (!settings.enabled()) {
@@ -101,7 +104,13 @@ public class AccessControl implements ServerInterceptor, Prioritized {
             return refuse(call, Status.PERMISSION_DENIED.withDescription(method + " needs the role " + required + "; "
                     + who.name() + " has " + who.roles()));
         }
-        return next.startCall(call, headers);
+        return io.grpc.Contexts.interceptCall(io.grpc.Context.current().withValue(CALLER, who.name()), call, headers, next);
+    }
+
+    /** Who made the current call (an identity's name), for records such as lifecycle decisions. */
+    public static String caller() {
+        String name = CALLER.get();
+        return name == null ? "anonymous (security off)" : name;
     }
 
     private TokenVerifier.Identity identify(ServerCall<?, ?> call, Metadata headers, String method) throws TokenVerifier.RejectedToken {

@@ -18,7 +18,8 @@ public final class Roles {
             "sinkhorn.v1.TrainerService/CancelTraining",
             "sinkhorn.v1.TrainerService/StartSweep",
             "sinkhorn.v1.InferenceService/Promote",
-            "sinkhorn.v1.InferenceService/Rollback");
+            "sinkhorn.v1.InferenceService/Rollback",
+            "sinkhorn.v1.InferenceService/SetPromotionPolicy");
 
     private Roles() {
     }
