@@ -81,17 +81,22 @@ public final class LoadBench {
                 new Workload("sinkhorn", "inference", ch -> BenchCalls.sinkhorn(ch, 64, 9)),
                 new Workload("predict", "inference", ch -> BenchCalls.predict(ch, model, 16)));
         if (mode.equals("load")) {
-            System.out.println("| workload | clients | s | calls | calls/s | p50 | p99 | max | errors | wrong"
+            System.out.println("| workload | clients | s | calls | calls/s | vs 1 client | p50 | p99 | max | errors | wrong"
                     + " | live heap before -> after | RSS before -> after |");
-            System.out.println("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
+            System.out.println("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
             for (Workload w : workloads) {
+                // The reference, in the same run: one client calling one at a time for 10 s.
+                Outcome single = run(List.of(w), 1, TimeUnit.SECONDS.toNanos(10), services);
                 ServiceMemory m = services.get(w.service());
                 ServiceMemory.Sample before = m.sample();
                 Outcome o = run(List.of(w), clients, TimeUnit.SECONDS.toNanos(amount), services);
                 ServiceMemory.Sample after = m.sample();
-                System.out.printf("| %s | %d | %d | %d | %.0f | %.1f ms | %.1f ms | %.0f ms | %s | %d | %s -> %s | %s -> %s |%n",
-                        w.name(), clients, amount, o.calls(), o.perSecond(), o.percentile(0.5), o.percentile(0.99),
-                        o.percentile(1.0), o.errorText(), o.wrong(), mb(before.liveHeap()), mb(after.liveHeap()),
+                System.out.printf("| %s (1 client, reference) | 1 | 10 | %d | %.0f | 1.00 | %.1f ms | %.1f ms | %.0f ms | %s | %d | | |%n",
+                        w.name(), single.calls(), single.perSecond(), single.percentile(0.5), single.percentile(0.99),
+                        single.percentile(1.0), single.errorText(), single.wrong());
+                System.out.printf("| %s | %d | %d | %d | %.0f | %.2f | %.1f ms | %.1f ms | %.0f ms | %s | %d | %s -> %s | %s -> %s |%n",
+                        w.name(), clients, amount, o.calls(), o.perSecond(), o.perSecond() / single.perSecond(), o.percentile(0.5),
+                        o.percentile(0.99), o.percentile(1.0), o.errorText(), o.wrong(), mb(before.liveHeap()), mb(after.liveHeap()),
                         mb(before.rss()), mb(after.rss()));
             }
         } else if (mode.equals("soak")) {
@@ -119,6 +124,12 @@ public final class LoadBench {
     /** CLIENTS clients, client k calling workloads[k % size] on a channel of its own, for the given time. */
     static Outcome run(List<Workload> workloads, int clients, long nanos, Map<String, ServiceMemory> services)
             throws Exception {
+        return run(workloads, clients, nanos, services, false);
+    }
+
+    /** As above; with shareChannel, the clients of a workload call through one channel (one connection), as threads of one application do. */
+    static Outcome run(List<Workload> workloads, int clients, long nanos, Map<String, ServiceMemory> services, boolean shareChannel)
+            throws Exception {
         AtomicLong wrong = new AtomicLong();
         Map<String, Long> errors = new ConcurrentHashMap<>();
         ExecutorService pool = Executors.newFixedThreadPool(clients);
@@ -128,9 +139,14 @@ public final class LoadBench {
         List<Message> expected = new ArrayList<>();
         for (int k = 0; k < clients; k++) {
             Workload w = workloads.get(k % workloads.size());
-            ManagedChannel channel = ManagedChannelBuilder.forTarget(services.get(w.service()).target()).usePlaintext()
-                    .maxInboundMessageSize(64 << 20).build();
-            channels.add(channel);
+            ManagedChannel channel;
+            if (shareChannel && k >= workloads.size()) {
+                channel = channels.get(k % workloads.size());
+            } else {
+                channel = ManagedChannelBuilder.forTarget(services.get(w.service()).target()).usePlaintext()
+                        .maxInboundMessageSize(64 << 20).build();
+                channels.add(channel);
+            }
             Supplier<Message> call = w.call().apply(channel);
             calls.add(call);
             expected.add(call.get()); // the reference answer, and the connection made before the clock starts

@@ -49,4 +49,18 @@ public interface InferenceConfig {
         /** How much higher a candidate's prop_any_wrong may be than the serving version's. */
         double maxPropAnyWrongRise();
     }
+
+    /** Dynamic batching of Predict (names as Triton's dynamic_batching; docs/operations.md). */
+    DynamicBatching dynamicBatching();
+
+    interface DynamicBatching {
+        /** Off: every Predict runs alone. */
+        boolean enabled();
+
+        /** Puzzles per forward pass at most; a request this large or larger runs alone. */
+        int maxBatchSize();
+
+        /** How long a request may wait for others to join its batch. */
+        long maxQueueDelayMicroseconds();
+    }
 }

@@ -39,8 +39,8 @@ import java.util.function.Function;
  *
  * <p>Sinkhorn and GumbelSinkhorn are handled wholly on the {@link ComputeThread}, handed over by
  * the I/O thread that received them (measured: each thread a request passes through adds latency
- * on a busy machine). Predict and ListModels wait on the matcher or the registry and run on worker
- * threads ({@code @Blocking}).
+ * on a busy machine); Predict is queued for its batch by the I/O thread and answered when the
+ * batch has run. The listing and lifecycle calls run on worker threads ({@code @Blocking}).
  */
 @GrpcService
 public class InferenceGrpcService implements InferenceServiceGrpc.AsyncService, BindableService {
@@ -72,9 +72,9 @@ public class InferenceGrpcService implements InferenceServiceGrpc.AsyncService, 
     }
 
     @Override
-    @Blocking
     public void predict(PredictRequest request, StreamObserver<PredictResponse> out) {
-        UnaryCalls.answer(out, () -> prediction.predict(request));
+        BooleanSupplier gone = out instanceof ServerCallStreamObserver<PredictResponse> server ? server::isCancelled : () -> false;
+        UnaryCalls.answerWhenDone(out, () -> prediction.predict(request, gone));
     }
 
     @Override

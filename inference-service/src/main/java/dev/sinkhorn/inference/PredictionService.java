@@ -2,22 +2,25 @@ package dev.sinkhorn.inference;
 
 import dev.sinkhorn.core.errors.DependencyUnavailableException;
 import dev.sinkhorn.core.model.ModelSpec;
-import dev.sinkhorn.core.model.SinkhornModel;
 import dev.sinkhorn.service.grpc.ProtoArrays;
 import dev.sinkhorn.service.grpc.TensorValidator;
 import dev.sinkhorn.service.grpc.TensorValidator.Dim;
 import dev.sinkhorn.service.kafka.CheckpointRecords;
 import dev.sinkhorn.v1.PredictRequest;
 import dev.sinkhorn.v1.PredictResponse;
+import io.smallrye.mutiny.infrastructure.Infrastructure;
 import jakarta.annotation.PostConstruct;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.function.BooleanSupplier;
 
 /**
- * Predict: runs a loaded model on scrambled pieces. Holds a lease on the model for the whole call
- * (a hot swap never frees it underneath), runs the network and its Sinkhorn on the
- * {@link ComputeThread}, and with hard = true asks the matcher for the exact assignments.
+ * Predict: runs a loaded model on scrambled pieces. Holds a lease on the model version for the
+ * whole call (a retirement never frees it underneath), runs the network and its Sinkhorn through
+ * the {@link PredictBatcher} (on the compute thread, batched with other callers' requests), and
+ * with hard = true asks the matcher for the exact assignments.
  */
 @ApplicationScoped
 public class PredictionService {
@@ -26,7 +29,7 @@ public class PredictionService {
     @Inject
     ModelRegistry registry;
     @Inject
-    ComputeThread compute;
+    PredictBatcher batcher;
     @Inject
     MatcherClient matcher;
 
@@ -37,31 +40,44 @@ public class PredictionService {
         piecesValidator = new TensorValidator(config.maxElements());
     }
 
-    PredictResponse predict(PredictRequest request) {
+    /**
+     * Validates the request and queues it; the future completes with the answer (or fails) once
+     * its batch has run (and, with hard = true, the matcher has answered).
+     *
+     * @param gone whether the caller has gone (deadline passed, cancelled): its batch then skips it
+     */
+    CompletableFuture<PredictResponse> predict(PredictRequest request, BooleanSupplier gone) {
         CheckpointRecords.requireModelName("model", request.getModel());
-        try (ModelRegistry.Lease lease = registry.acquire(request.getModel(), request.getVersion())) {
+        ModelRegistry.Lease lease = registry.acquire(request.getModel(), request.getVersion());
+        try {
             LoadedModel loaded = lease.model();
-            SinkhornModel model = loaded.model();
-            ModelSpec spec = model.spec();
+            ModelSpec spec = loaded.model().spec();
             float[] pieces = piecesValidator.validate("pieces", request.getPieces(),
                     List.of(Dim.any("B"), Dim.of("P", spec.pieces()), Dim.of("C", spec.inChannels()),
                             Dim.of("h", spec.pieceSize()), Dim.of("w", spec.pieceSize())),
                     " for this model (grid " + spec.grid() + ", " + spec.imageSize() + " px images)");
             int batch = request.getPieces().getShape(0);
-            SinkhornModel.Prediction p = compute.run(() -> model.predict(pieces, batch));
             int n = spec.pieces();
             boolean bytes = !request.getPieces().getValuesF32Le().isEmpty();
-            PredictResponse.Builder r = PredictResponse.newBuilder().setModel(loaded.name()).setVersion(loaded.version())
+            CompletableFuture<PredictResponse> answer = batcher.submit(loaded, pieces, batch, gone).thenApply(p -> PredictResponse
+                    .newBuilder().setModel(loaded.name()).setVersion(loaded.version())
                     .setLogAlpha(ProtoArrays.matrixBatch(batch, n, n, p.logAlpha(), bytes))
-                    .setSoftPermutation(ProtoArrays.matrixBatch(batch, n, n, p.softPermutation(), bytes));
-            if (request.getHard()) {
-                try {
-                    r.addAllAssignments(matcher.assignments(r.getLogAlpha(), "hard = true"));
-                } catch (DependencyUnavailableException e) {
-                    throw new DependencyUnavailableException(e.getMessage() + "; Predict without hard still works", e.getCause());
-                }
+                    .setSoftPermutation(ProtoArrays.matrixBatch(batch, n, n, p.softPermutation(), bytes)).build());
+            if (request.getHard()) { // the matcher call waits on the network: a worker thread, not the compute thread
+                answer = answer.thenApplyAsync(this::withAssignments, Infrastructure.getDefaultWorkerPool());
             }
-            return r.build();
+            return answer.whenComplete((r, e) -> lease.close());
+        } catch (RuntimeException e) {
+            lease.close();
+            throw e;
+        }
+    }
+
+    private PredictResponse withAssignments(PredictResponse soft) {
+        try {
+            return soft.toBuilder().addAllAssignments(matcher.assignments(soft.getLogAlpha(), "hard = true")).build();
+        } catch (DependencyUnavailableException e) {
+            throw new DependencyUnavailableException(e.getMessage() + "; Predict without hard still works", e.getCause());
         }
     }
 }

@@ -33,4 +33,31 @@ public final class UnaryCalls {
         out.onNext(value);
         out.onCompleted();
     }
+
+    /**
+     * Answers the call when the future the call returns completes, on the thread that completes
+     * it; a call that fails before it returns a future is answered at once. For work that is queued
+     * (e.g. batched) rather than done by a thread that waits for it.
+     */
+    public static <T> void answerWhenDone(StreamObserver<T> out, Supplier<java.util.concurrent.CompletableFuture<T>> call) {
+        Context context = Context.current();
+        java.util.concurrent.CompletableFuture<T> future;
+        try {
+            future = call.get();
+        } catch (RuntimeException e) {
+            out.onError(GrpcErrors.toStatus(e, context));
+            return;
+        }
+        future.whenComplete((value, failure) -> {
+            if (failure == null) {
+                out.onNext(value);
+                out.onCompleted();
+                return;
+            }
+            Throwable cause = failure instanceof java.util.concurrent.CompletionException && failure.getCause() != null
+                    ? failure.getCause() : failure;
+            out.onError(cause instanceof Error ? Status.INTERNAL.withDescription(cause.toString()).asRuntimeException()
+                    : GrpcErrors.toStatus(cause, context));
+        });
+    }
 }
