@@ -8,7 +8,6 @@ import com.google.protobuf.ByteString;
 import dev.sinkhorn.cli.Services;
 import dev.sinkhorn.testing.RequiresKafka;
 import dev.sinkhorn.v1.InferenceServiceGrpc;
-import dev.sinkhorn.v1.JobState;
 import dev.sinkhorn.v1.ListVersionsRequest;
 import dev.sinkhorn.v1.ListVersionsResponse;
 import dev.sinkhorn.v1.ModelVersion;
@@ -16,19 +15,14 @@ import dev.sinkhorn.v1.PredictRequest;
 import dev.sinkhorn.v1.PromoteRequest;
 import dev.sinkhorn.v1.RollbackRequest;
 import dev.sinkhorn.v1.Tensor;
-import dev.sinkhorn.v1.TrainerServiceGrpc;
-import dev.sinkhorn.v1.TrainingEvent;
 import dev.sinkhorn.v1.TrainingJob;
 import dev.sinkhorn.v1.TrainingSpec;
 import dev.sinkhorn.v1.VersionState;
-import dev.sinkhorn.v1.WatchRequest;
 import io.grpc.ManagedChannel;
 import io.grpc.ManagedChannelBuilder;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.time.Duration;
-import java.util.Iterator;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -57,16 +51,8 @@ class LifecycleRestartTest {
         Services.start();
         ManagedChannel trainer = channel(Services.TRAINER.grpcPort());
         try {
-            TrainingJob job = TrainerServiceGrpc.newBlockingStub(trainer).startTraining(TrainingSpec.newBuilder().setModel(MODEL)
-                    .setEpochs(2).setTrainLimit(640).setLearningRate(1e-3f).build());
-            Iterator<TrainingEvent> events = TrainerServiceGrpc.newBlockingStub(trainer).withDeadlineAfter(3, TimeUnit.MINUTES)
-                    .watchTraining(WatchRequest.newBuilder().setJobId(job.getJobId()).build());
-            TrainingJob end = null;
-            while (events.hasNext()) {
-                TrainingEvent e = events.next();
-                end = e.hasFinished() ? e.getFinished() : end;
-            }
-            assertEquals(JobState.SUCCEEDED, end.getState(), end.getError());
+            TrainingJob end = TrainingRuns.trainToEnd(trainer, TrainingSpec.newBuilder().setModel(MODEL).setEpochs(2).setTrainLimit(640)
+                    .setLearningRate(1e-3f).build());
             assertEquals(2, end.getLatestVersion());
         } finally {
             trainer.shutdownNow();
