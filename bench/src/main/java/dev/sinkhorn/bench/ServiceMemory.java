@@ -1,5 +1,6 @@
 package dev.sinkhorn.bench;
 
+import dev.sinkhorn.testing.PrometheusText;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -33,13 +34,7 @@ record ServiceMemory(String name, String target, int httpPort, long pid) {
         }
         String metrics = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + httpPort + "/q/metrics"))
                 .build(), HttpResponse.BodyHandlers.ofString()).body();
-        long heap = 0;
-        for (String line : metrics.split("\n")) {
-            if (line.startsWith("jvm_memory_used_bytes{") && line.contains("area=\"heap\"")) {
-                String rest = line.substring(line.indexOf('}') + 1).trim();
-                heap += (long) Double.parseDouble(rest.split(" ")[0]);
-            }
-        }
+        long heap = (long) PrometheusText.sum(metrics, "jvm_memory_used_bytes", "area=\"heap\"");
         long rss = 0;
         for (String line : Files.readAllLines(Path.of("/proc", Long.toString(pid), "status"))) {
             if (line.startsWith("VmRSS:")) {

@@ -25,8 +25,11 @@ final class Job {
     private final List<ServerCallStreamObserver<TrainingEvent>> watchers = new ArrayList<>();
     private final Set<Long> versions = new HashSet<>();
     private final Set<Long> evaluated = new HashSet<>();
-    /** Versions of this job with a policy decision streamed (promoted or rejected). */
-    private final Set<Long> decided = new HashSet<>();
+    /** The decisions streamed so far: each kind once per version. */
+    private record Decided(long version, DecisionKind kind) {
+    }
+
+    private final Set<Decided> decided = new HashSet<>();
     private TrainingSpec spec;
     private JobState state = JobState.QUEUED;
     private String error = "";
@@ -122,7 +125,7 @@ final class Job {
 
     /** Streams a lifecycle decision about one of this job's versions (each kind once per version). */
     synchronized void decision(Decision d) {
-        if (decided.add(d.getVersion() * 16 + d.getKindValue())) {
+        if (decided.add(new Decided(d.getVersion(), d.getKind()))) {
             emit(TrainingEvent.newBuilder().setDecision(d));
             notifyAll();
         }
@@ -145,8 +148,8 @@ final class Job {
     }
 
     private boolean policyDecided(long version) {
-        return decided.contains(version * 16 + DecisionKind.PROMOTED_BY_POLICY_VALUE)
-                || decided.contains(version * 16 + DecisionKind.REJECTED_BY_POLICY_VALUE);
+        return decided.contains(new Decided(version, DecisionKind.PROMOTED_BY_POLICY))
+                || decided.contains(new Decided(version, DecisionKind.REJECTED_BY_POLICY));
     }
 
     synchronized boolean isRunning() {
