@@ -132,7 +132,8 @@ final class DemoCommand implements Callable<Integer> {
         int[] idx = {0, 1, 2, 3, 4, 5, 6, 7};
         JigsawBatch puzzles = jigsaw.scramble(Puzzles.images(test, idx), idx.length, test.channels(), test.height(), test.width(),
                 new SplittableRandom(1));
-        PredictResponse p = endpoints.inference().predict(Puzzles.request(info, puzzles));
+        // The version whose evaluation the table shows (the serving one may be older if the policy rejected it).
+        PredictResponse p = endpoints.inference().predict(Puzzles.request(info, puzzles).toBuilder().setVersion(e.getVersion()).build());
         int side = jigsaw.grid() * puzzles.pieceHeight();
         Pictures.write(Pictures.pairs(Puzzles.pictures(jigsaw, puzzles, Puzzles.assignments(p)), test.channels(), side, side), file);
     }
