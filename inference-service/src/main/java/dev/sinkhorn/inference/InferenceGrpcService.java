@@ -1,6 +1,5 @@
 package dev.sinkhorn.inference;
 
-import dev.sinkhorn.core.errors.DependencyUnavailableException;
 import dev.sinkhorn.service.grpc.GrpcErrors;
 import dev.sinkhorn.service.grpc.RequestParsing;
 import dev.sinkhorn.service.grpc.UnaryCalls;
@@ -20,27 +19,23 @@ import dev.sinkhorn.v1.SetPromotionPolicyRequest;
 import dev.sinkhorn.v1.SinkhornRequest;
 import dev.sinkhorn.v1.SinkhornResponse;
 import io.grpc.BindableService;
-import io.grpc.Context;
 import io.grpc.ServerServiceDefinition;
 import io.grpc.stub.ServerCallStreamObserver;
 import io.grpc.stub.StreamObserver;
 import io.quarkus.grpc.GrpcService;
 import io.smallrye.common.annotation.Blocking;
 import jakarta.inject.Inject;
-import java.util.concurrent.CancellationException;
-import java.util.concurrent.RejectedExecutionException;
 import java.util.function.BooleanSupplier;
-import java.util.function.Function;
 
 /**
  * gRPC adapter of InferenceService: hands each request to the object that serves it
  * ({@link SinkhornEndpoint}, {@link PredictionService}, {@link ModelCatalog}, {@link Lifecycle}) and answers its
  * result, or its failure mapped by {@link GrpcErrors}.
  *
- * <p>Sinkhorn and GumbelSinkhorn are handled wholly on the {@link ComputeThread}, handed over by
- * the I/O thread that received them (measured: each thread a request passes through adds latency
- * on a busy machine); Predict is queued for its batch by the I/O thread and answered when the
- * batch has run. The listing and lifecycle calls run on worker threads ({@code @Blocking}).
+ * <p>Sinkhorn, GumbelSinkhorn and Predict are validated and queued for their batch by the I/O thread
+ * that received them ({@link DynamicBatcher}) and answered by the {@link ComputeThread} when the
+ * batch has run, without a worker thread between them (measured: each thread a request passes
+ * through adds latency on a busy machine). The listing and lifecycle calls run on worker threads ({@code @Blocking}).
  */
 @GrpcService
 public class InferenceGrpcService implements InferenceServiceGrpc.AsyncService, BindableService {
@@ -58,23 +53,20 @@ public class InferenceGrpcService implements InferenceServiceGrpc.AsyncService, 
     ModelCatalog catalog;
     @Inject
     Lifecycle lifecycle;
-    @Inject
-    ComputeThread compute;
 
     @Override
     public void sinkhorn(SinkhornRequest request, StreamObserver<SinkhornResponse> out) {
-        answerOnComputeThread(out, cancelled -> sinkhorn.sinkhorn(request, cancelled));
+        UnaryCalls.answerWhenDone(out, () -> sinkhorn.sinkhorn(request, gone(out)));
     }
 
     @Override
     public void gumbelSinkhorn(GumbelSinkhornRequest request, StreamObserver<SinkhornResponse> out) {
-        answerOnComputeThread(out, cancelled -> sinkhorn.gumbelSinkhorn(request, cancelled));
+        UnaryCalls.answerWhenDone(out, () -> sinkhorn.gumbelSinkhorn(request, gone(out)));
     }
 
     @Override
     public void predict(PredictRequest request, StreamObserver<PredictResponse> out) {
-        BooleanSupplier gone = out instanceof ServerCallStreamObserver<PredictResponse> server ? server::isCancelled : () -> false;
-        UnaryCalls.answerWhenDone(out, () -> prediction.predict(request, gone));
+        UnaryCalls.answerWhenDone(out, () -> prediction.predict(request, gone(out)));
     }
 
     @Override
@@ -108,23 +100,8 @@ public class InferenceGrpcService implements InferenceServiceGrpc.AsyncService, 
         UnaryCalls.answer(out, () -> lifecycle.setPolicy(request.getModel(), request.getPolicy(), AccessControl.caller()));
     }
 
-    /**
-     * Answers the call on the compute thread. The call is given whether its client has gone
-     * (deadline passed, cancelled): work for it is not started, or stops at its next iteration.
-     */
-    private <T> void answerOnComputeThread(StreamObserver<T> out, Function<BooleanSupplier, T> call) {
-        Context context = Context.current();
-        BooleanSupplier cancelled = out instanceof ServerCallStreamObserver<T> server ? server::isCancelled : () -> false;
-        try {
-            compute.submit(() -> UnaryCalls.answer(out, context, () -> {
-                if (cancelled.getAsBoolean()) {
-                    throw new CancellationException("cancelled before it started");
-                }
-                return call.apply(cancelled);
-            }));
-        } catch (RejectedExecutionException stopping) {
-            out.onError(GrpcErrors.toStatus(new DependencyUnavailableException(
-                    "the inference service is shutting down", stopping)));
-        }
+    /** Whether the call's client has gone (deadline passed, cancelled): its queued work is then dropped or stopped. */
+    private static BooleanSupplier gone(StreamObserver<?> out) {
+        return out instanceof ServerCallStreamObserver<?> server ? server::isCancelled : () -> false;
     }
 }

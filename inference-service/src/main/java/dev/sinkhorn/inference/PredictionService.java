@@ -19,7 +19,7 @@ import java.util.function.BooleanSupplier;
 /**
  * Predict: runs a loaded model on scrambled pieces. Holds a lease on the model version for the
  * whole call (a retirement never frees it underneath), runs the network and its Sinkhorn through
- * the {@link PredictBatcher} (on the compute thread, batched with other callers' requests), and
+ * the {@link DynamicBatcher} (on the compute thread, batched with other callers' requests), and
  * with hard = true asks the matcher for the exact assignments.
  */
 @ApplicationScoped
@@ -29,7 +29,7 @@ public class PredictionService {
     @Inject
     ModelRegistry registry;
     @Inject
-    PredictBatcher batcher;
+    DynamicBatcher batcher;
     @Inject
     MatcherClient matcher;
 
@@ -59,7 +59,7 @@ public class PredictionService {
             int batch = request.getPieces().getShape(0);
             int n = spec.pieces();
             boolean bytes = !request.getPieces().getValuesF32Le().isEmpty();
-            CompletableFuture<PredictResponse> answer = batcher.submit(loaded, pieces, batch, gone).thenApply(p -> PredictResponse
+            CompletableFuture<PredictResponse> answer = batcher.submit(new PredictPass(loaded), new PredictPass.Puzzles(pieces, batch), gone).thenApply(p -> PredictResponse
                     .newBuilder().setModel(loaded.name()).setVersion(loaded.version())
                     .setLogAlpha(ProtoArrays.matrixBatch(batch, n, n, p.logAlpha(), bytes))
                     .setSoftPermutation(ProtoArrays.matrixBatch(batch, n, n, p.softPermutation(), bytes)).build());

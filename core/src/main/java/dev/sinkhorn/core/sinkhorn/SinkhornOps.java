@@ -133,9 +133,22 @@ public final class SinkhornOps {
      */
     public static SinkhornResult gumbelSinkhorn(NDArray logAlpha, SinkhornSettings settings, GumbelSampling sampling, long seed,
                                                 BooleanSupplier cancelled) {
+        return sinkhorn(gumbelPerturbed(logAlpha, sampling, seed), settings, cancelled);
+    }
+
+    /**
+     * The inputs of Gumbel-Sinkhorn's samples, log_alpha + noise_factor * g: each matrix repeated
+     * {@code samples} times, then {@link #addGumbel} over the whole [B * samples, N, N] array. The
+     * noise depends on the seed and on B, so a seeded request gives the same samples whether it
+     * runs alone or in a pass with other requests' matrices (which are perturbed on their own).
+     *
+     * @param logAlpha [B, N, N] (a 2-D [N, N] input is treated as B = 1)
+     * @return [B * samples, N, N], the samples of input b at b * samples + s
+     */
+    public static NDArray gumbelPerturbed(NDArray logAlpha, GumbelSampling sampling, long seed) {
         NDArray x = logAlpha.getShape().dimension() == 2 ? logAlpha.expandDims(0) : logAlpha;
         NDArray repeated = sampling.samples() == 1 ? x : x.repeat(0, sampling.samples());
-        return sinkhorn(addGumbel(repeated, sampling.noiseFactor(), seed), settings, cancelled);
+        return addGumbel(repeated, sampling.noiseFactor(), seed);
     }
 
     /** x + noiseFactor * g, g ~ Gumbel(0, 1) i.i.d. per entry from {@link GumbelNoise}(seed). */
