@@ -18,7 +18,9 @@ import sun.misc.SignalHandler;
 
 /**
  * Follows a job's WatchTraining stream with a progress bar (epoch, step, loss, images/s, ETA) and
- * a line per epoch, checkpoint and evaluation. Ctrl-C asks whether to cancel the job (on a
+ * a line per epoch, checkpoint and evaluation. When the trainer running the job stops (the stream
+ * ends with `suspended`) it watches again, through the same address, until a trainer resumes the
+ * job (up to 5 minutes). Ctrl-C asks whether to cancel the job (on a
  * terminal); without one it leaves the job running and says how to get back to it.
  */
 final class JobWatcher {
@@ -41,17 +43,30 @@ final class JobWatcher {
         SignalHandler previous = interruptHandler(jobId, bar, watch);
         try {
             TrainingJob[] finished = {null};
-            watch.run(() -> {
-                Iterator<TrainingEvent> it = endpoints.trainer().watchTraining(WatchRequest.newBuilder().setJobId(jobId).build());
-                while (it.hasNext()) {
-                    TrainingEvent e = it.next();
-                    events.add(e);
-                    show(e, bar);
-                    if (e.hasFinished()) {
-                        finished[0] = e.getFinished();
+            long giveUp = 0;
+            while (finished[0] == null) {
+                int seen = events.size();
+                try {
+                    watch.run(() -> follow(jobId, seen, events, finished, bar));
+                } catch (io.grpc.StatusRuntimeException e) {
+                    // The replica went away: another one (or this one, restarted) follows the job too.
+                    if (e.getStatus().getCode() != io.grpc.Status.Code.UNAVAILABLE || giveUp == 0) {
+                        throw e;
                     }
+                    if (System.nanoTime() > giveUp) {
+                        throw e;
+                    }
+                    Thread.sleep(1000); // the trainer is restarting: ask again in a second
+                    continue;
                 }
-            });
+                if (finished[0] == null) {
+                    if (events.isEmpty() || !events.get(events.size() - 1).hasSuspended()) {
+                        break; // the stream ended without `finished`: left early
+                    }
+                    bar.message("watching job " + jobId + " again: its next trainer resumes it");
+                    giveUp = System.nanoTime() + java.util.concurrent.TimeUnit.MINUTES.toNanos(5);
+                }
+            }
             bar.done();
             return new Result(events, finished[0]);
         } catch (io.grpc.StatusRuntimeException e) {
@@ -60,11 +75,32 @@ final class JobWatcher {
                 return new Result(events, null);
             }
             throw e;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            bar.done();
+            return new Result(events, null);
         } finally {
             if (previous != null) {
                 Signal.handle(new Signal("INT"), previous);
             }
             watch.cancel(null);
+        }
+    }
+
+    /** One WatchTraining stream; its first {@code seen} events (a replay of what an earlier stream showed) are skipped. */
+    private void follow(String jobId, int seen, List<TrainingEvent> events, TrainingJob[] finished, ProgressLine bar) {
+        Iterator<TrainingEvent> it = endpoints.trainer().watchTraining(WatchRequest.newBuilder().setJobId(jobId).build());
+        int index = 0;
+        while (it.hasNext()) {
+            TrainingEvent e = it.next();
+            if (index++ < seen) {
+                continue;
+            }
+            events.add(e);
+            show(e, bar);
+            if (e.hasFinished()) {
+                finished[0] = e.getFinished();
+            }
         }
     }
 
@@ -88,6 +124,11 @@ final class JobWatcher {
             case DECISION -> bar.message(String.format("v%d %s: %s (serving v%d)", e.getDecision().getVersion(),
                     e.getDecision().getKind().name().toLowerCase(java.util.Locale.ROOT).replace('_', ' '), e.getDecision().getReason(),
                     e.getDecision().getServingVersion()));
+            case STARTED -> bar.message(e.getStarted().getAttempt() > 1
+                    ? String.format("resumed on %s from v%d (attempt %d, epochs up to %d)", e.getStarted().getRunner(),
+                            e.getStarted().getResumedFromVersion(), e.getStarted().getAttempt(), e.getStarted().getLastEpoch())
+                    : "running on " + e.getStarted().getRunner());
+            case SUSPENDED -> bar.message("suspended: " + e.getSuspended().getReason());
             case FINISHED -> bar.message("job " + e.getJobId() + " " + e.getFinished().getState()
                     + (e.getFinished().getError().isEmpty() ? "" : ": " + e.getFinished().getError()));
             default -> {

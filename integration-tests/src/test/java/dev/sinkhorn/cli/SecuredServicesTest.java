@@ -68,6 +68,7 @@ class SecuredServicesTest {
                     .with("quarkus.grpc.server.ssl.trust-store", DIR.resolve("grpc-server-truststore.p12").toString())
                     .with("quarkus.grpc.server.ssl.trust-store-password", "changeit");
         }
+        Services.stop(); // the plain stack on the same broker would evaluate (and train) for these services otherwise
         MATCHER.start();
         String kafka = KafkaTestBroker.bootstrapServers();
         INFERENCE.with("kafka.bootstrap.servers", kafka).with("inference.eval-limit", "500")

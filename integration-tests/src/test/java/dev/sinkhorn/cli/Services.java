@@ -35,6 +35,18 @@ public final class Services {
         started = true;
     }
 
+    /**
+     * Stops the three (a later {@link #start()} starts them again): for tests that run a stack of
+     * their own on the same broker, whose records these would otherwise also follow (evaluations
+     * shared by the inference group, jobs by the trainers').
+     */
+    public static synchronized void stop() {
+        TRAINER.stop();
+        INFERENCE.stop();
+        MATCHER.stop();
+        started = false;
+    }
+
     /** What a CLI run printed and returned. */
     record Run(int exitCode, String out, String err) {
     }

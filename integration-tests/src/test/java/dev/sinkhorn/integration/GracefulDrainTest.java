@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.sinkhorn.cli.Services;
 import dev.sinkhorn.service.grpc.ProtoArrays;
 import dev.sinkhorn.testing.KafkaTestBroker;
 import dev.sinkhorn.testing.RequiresKafka;
@@ -34,7 +35,7 @@ import org.junit.jupiter.api.Test;
 /**
  * SIGTERM as Kubernetes sends it in a rolling update, to real processes: readiness goes down
  * first, calls under way finish (new ones are UNAVAILABLE), and a trainer keeps a running job's
- * progress in a checkpoint and ends it INTERRUPTED, which resume then continues.
+ * progress in a checkpoint and suspends it, and the next trainer of the group resumes it.
  */
 @RequiresKafka
 class GracefulDrainTest {
@@ -89,15 +90,17 @@ class GracefulDrainTest {
     }
 
     @Test
-    void aTrainerKeepsARunningJobsProgressAndResumeContinuesIt() throws Exception {
+    void aTrainerSuspendsARunningJobAndTheNextTrainerResumesIt() throws Exception {
+        Services.stop(); // every trainer on the broker runs jobs: only this one here
         String kafka = KafkaTestBroker.bootstrapServers();
         ServiceProcess trainer = new ServiceProcess("trainer-service").with("kafka.bootstrap.servers", kafka)
-                .with("trainer.final-evaluation-wait", "0S").start();
+                .with("trainer.final-evaluation-wait", "0S");
+        trainer.start();
         ManagedChannel channel = ManagedChannelBuilder.forAddress("127.0.0.1", trainer.grpcPort()).usePlaintext().build();
         try {
             TrainerServiceGrpc.TrainerServiceBlockingStub stub = TrainerServiceGrpc.newBlockingStub(channel);
-            TrainingJob job = stub.startTraining(TrainingSpec.newBuilder().setModel("drained").setEpochs(5).setTrainLimit(32000)
-                    .setLearningRate(1e-3f).setSeed(2).build());
+            TrainingJob job = stub.startTraining(TrainingSpec.newBuilder().setModel("drained-" + System.currentTimeMillis())
+                    .setEpochs(3).setTrainLimit(32000).setLearningRate(1e-3f).setSeed(2).build());
             Iterator<TrainingEvent> events = stub.withDeadlineAfter(5, TimeUnit.MINUTES)
                     .watchTraining(WatchRequest.newBuilder().setJobId(job.getJobId()).build());
             List<TrainingEvent> seen = new ArrayList<>();
@@ -110,30 +113,31 @@ class GracefulDrainTest {
             }
             trainer.terminate();
             TrainingEvent last = null;
-            while (events.hasNext()) { // the stream ends cleanly, with `finished`, not cut
+            while (events.hasNext()) { // the stream ends cleanly, with `suspended`, not cut
                 last = events.next();
             }
-            assertTrue(last != null && last.hasFinished(), "the last event is `finished`: " + last);
-            assertEquals(JobState.INTERRUPTED, last.getFinished().getState(), last.getFinished().getError());
-            assertTrue(last.getFinished().getError().contains("resume = true"), last.getFinished().getError());
+            assertTrue(last != null && last.hasSuspended(), "the last event is `suspended`: " + last);
+            assertTrue(last.getSuspended().getReason().contains("resumes"), last.getSuspended().getReason());
             assertEquals(143, trainer.awaitExit(Duration.ofSeconds(60)), "exits after its shutdown");
-            long interruptedAt = last.getFinished().getLatestVersion();
-            assertEquals(2, interruptedAt, "v1 at the end of epoch 1, v2 part-way through epoch 2");
+            assertEquals(2, last.getSuspended().getVersion(), "v1 at the end of epoch 1, v2 part-way through epoch 2");
 
+            // The next trainer (here the same one, started again) resumes the job by itself.
             trainer.start();
             channel.shutdownNow();
             channel = ManagedChannelBuilder.forAddress("127.0.0.1", trainer.grpcPort()).usePlaintext().build();
             stub = TrainerServiceGrpc.newBlockingStub(channel);
-            TrainingJob resumed = stub.startTraining(TrainingSpec.newBuilder().setModel("drained").setEpochs(1).setTrainLimit(32000)
-                    .setLearningRate(1e-3f).setResume(true).build());
             List<TrainingEvent> after = new ArrayList<>();
-            stub.withDeadlineAfter(5, TimeUnit.MINUTES).watchTraining(WatchRequest.newBuilder().setJobId(resumed.getJobId()).build())
+            stub.withDeadlineAfter(5, TimeUnit.MINUTES).watchTraining(WatchRequest.newBuilder().setJobId(job.getJobId()).build())
                     .forEachRemaining(after::add);
             TrainingEvent end = after.get(after.size() - 1);
             assertEquals(JobState.SUCCEEDED, end.getFinished().getState(), end.getFinished().getError());
-            int epoch = after.stream().filter(TrainingEvent::hasEpochEnd).findFirst().orElseThrow().getEpochEnd().getEpoch();
-            assertEquals(2, epoch, "the interrupted epoch 2 is trained again from the checkpoint");
-            assertEquals(3, end.getFinished().getLatestVersion(), "versions go on from the interrupted job's");
+            TrainingJob resumed = after.stream().filter(e -> e.hasStarted() && e.getStarted().getAttempt() == 2).findFirst()
+                    .orElseThrow().getStarted();
+            assertEquals(2, resumed.getResumedFromVersion());
+            List<Integer> epochsAfter = after.stream().dropWhile(e -> !(e.hasStarted() && e.getStarted().getAttempt() == 2))
+                    .filter(TrainingEvent::hasEpochEnd).map(e -> e.getEpochEnd().getEpoch()).toList();
+            assertEquals(List.of(2, 3), epochsAfter, "the interrupted epoch 2 is trained again from the checkpoint, then epoch 3");
+            assertEquals(4, end.getFinished().getLatestVersion(), "versions go on: v3 and v4 after v1 and the mid-epoch v2");
             assertFalse(seen.isEmpty());
         } finally {
             channel.shutdownNow();

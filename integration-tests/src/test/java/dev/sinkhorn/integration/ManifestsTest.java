@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
+import dev.sinkhorn.service.kafka.PipelineTopics;
 import dev.sinkhorn.testing.Repository;
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.Container;
@@ -213,7 +214,13 @@ class ManifestsTest {
                 "the strimzi.io/kraft and node-pools annotations are gone in v1: " + annotations);
         List<String> topics = objects.stream().filter(o -> o.kind().equals("KafkaTopic")).map(o -> (String) at(o, "spec", "topicName"))
                 .toList();
-        assertTrue(topics.containsAll(List.of("sinkhorn.checkpoints", "sinkhorn.evaluations", "sinkhorn.decisions")), topics.toString());
+        assertEquals(Set.of(PipelineTopics.CHECKPOINTS, PipelineTopics.EVALUATIONS, PipelineTopics.DECISIONS, PipelineTopics.JOBS,
+                PipelineTopics.JOB_STATES, PipelineTopics.JOB_EVENTS), Set.copyOf(topics), "the topics the services use, each once");
+        // Each trainer replica runs the jobs of its partitions of sinkhorn.jobs: one without any would idle.
+        Rendered jobs = objects.stream().filter(o -> o.kind().equals("KafkaTopic") && PipelineTopics.JOBS.equals(at(o, "spec", "topicName")))
+                .findFirst().orElseThrow();
+        assertTrue(((Number) at(jobs, "spec", "partitions")).intValue() >= deployment(objects, "trainer").getSpec().getReplicas(),
+                "sinkhorn.jobs has a partition for every trainer replica");
         // The operator the docs install is the release these objects were checked against, into the overlay's namespace.
         String install = Files.readString(root.resolve("deploy/k8s/install-strimzi"));
         assertTrue(install.contains("STRIMZI_VERSION=" + STRIMZI_VERSION), "deploy/k8s/install-strimzi pins " + STRIMZI_VERSION);
@@ -244,6 +251,11 @@ class ManifestsTest {
             Container c = pod.getContainers().get(0);
             if (autoscaled.contains(name)) {
                 assertNull(d.getSpec().getReplicas(), name + ": the autoscaler owns the replica count; kubectl apply must not reset it");
+            } else if (name.equals("trainer")) {
+                // Replicas share sinkhorn.jobs as a consumer group (docs/scale-out.md); dev runs one.
+                assertEquals(overlay.equals("dev") ? 1 : 2, d.getSpec().getReplicas(), name);
+                assertEquals(0, d.getSpec().getStrategy().getRollingUpdate().getMaxSurge().getIntVal(),
+                        "a rolling update of the trainers needs no spare GPU");
             } else {
                 assertEquals(1, d.getSpec().getReplicas(), name);
             }

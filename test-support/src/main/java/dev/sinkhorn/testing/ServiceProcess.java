@@ -122,6 +122,14 @@ public final class ServiceProcess implements AutoCloseable {
         }
     }
 
+    /** Sends SIGKILL (a lost pod, a crashed node) and waits until the process is gone. It can be started again. */
+    public synchronized void kill() throws InterruptedException {
+        if (process != null) {
+            process.destroyForcibly().waitFor(30, TimeUnit.SECONDS);
+            process = null;
+        }
+    }
+
     /** Waits for the process to exit; its exit code, or -1 if it did not exit in time. */
     public int awaitExit(Duration timeout) throws InterruptedException {
         Process p;

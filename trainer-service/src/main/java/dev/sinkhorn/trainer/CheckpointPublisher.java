@@ -105,6 +105,11 @@ public class CheckpointPublisher {
         return p.delivered();
     }
 
+    /** Looks the model's newest version up again before its next checkpoint (another replica may have published it since). */
+    void forget(String model) {
+        lastVersions.remove(model);
+    }
+
     private void sendLoop() {
         while (running) {
             Pending p;

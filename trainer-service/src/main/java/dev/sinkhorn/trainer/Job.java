@@ -4,6 +4,8 @@ import dev.sinkhorn.v1.Decision;
 import dev.sinkhorn.v1.DecisionKind;
 import dev.sinkhorn.v1.Evaluation;
 import dev.sinkhorn.v1.JobState;
+import dev.sinkhorn.v1.JobSuspended;
+import dev.sinkhorn.v1.Progress;
 import dev.sinkhorn.v1.TrainingEvent;
 import dev.sinkhorn.v1.TrainingJob;
 import dev.sinkhorn.v1.TrainingSpec;
@@ -14,13 +16,23 @@ import java.util.List;
 import java.util.Set;
 
 /**
- * One training job: its spec, state and the log of its events. Watchers get the log so far, then
- * every new event, then the end of the stream after the `finished` event. Thread-safe; events are
- * sent to watchers under the job's lock, so each watcher sees them in order, one call at a time.
+ * One training job as this replica knows it: its spec, state and the log of its events. A job runs
+ * on one replica at a time; there it has a {@link Sink} that records its events and states on Kafka
+ * as they happen. On every other replica it is a mirror, fed by {@link #mirrorState} and
+ * {@link #mirrorEvent} from those records. Watchers get the log so far, then every new event, then
+ * the end of the stream after `finished`. Thread-safe; events are sent to watchers under the job's
+ * lock, so each watcher sees them in order, one call at a time.
  */
 final class Job {
+    /** Where a running job's events and states go (Kafka, for the other replicas). */
+    interface Sink {
+        void event(TrainingEvent event);
+
+        void state(TrainingJob job);
+    }
+
     private final String id;
-    private final long createdAtMs = System.currentTimeMillis();
+    private final long createdAtMs;
     private final List<TrainingEvent> events = new ArrayList<>();
     private final List<ServerCallStreamObserver<TrainingEvent>> watchers = new ArrayList<>();
     private final Set<Long> versions = new HashSet<>();
@@ -35,16 +47,36 @@ final class Job {
     private String error = "";
     private long finishedAtMs;
     private long latestVersion;
+    private String runner = "";
+    private int attempt;
+    private long resumedFromVersion;
+    private int lastEpoch;
+    private Progress progress;
+    private Sink sink;
     private volatile boolean cancelRequested;
-    private volatile boolean interruptRequested;
+    private volatile boolean suspendRequested;
+    private volatile boolean suspendEndsStreams;
 
     Job(String id, TrainingSpec spec) {
         this.id = id;
         this.spec = spec;
+        this.createdAtMs = System.currentTimeMillis();
+    }
+
+    /** A job known from its record (sinkhorn.jobs or sinkhorn.job-states). */
+    Job(TrainingJob record) {
+        this.id = record.getJobId();
+        this.spec = record.getSpec();
+        this.createdAtMs = record.getCreatedAtMs();
+        apply(record);
     }
 
     String id() {
         return id;
+    }
+
+    long createdAtMs() {
+        return createdAtMs;
     }
 
     synchronized TrainingSpec spec() {
@@ -68,18 +100,24 @@ final class Job {
         cancelRequested = true;
     }
 
-    /** Whether the trainer is shutting down: the job stops at its next step, keeps its progress and ends INTERRUPTED. */
-    boolean interruptRequested() {
-        return interruptRequested;
+    /** Whether this replica is handing the job over (shutdown, or its partition moved): it stops at its next step and is suspended. */
+    boolean suspendRequested() {
+        return suspendRequested;
     }
 
-    void requestInterrupt() {
-        interruptRequested = true;
+    /** @param endStreams whether the watchers' streams end with the suspension (this replica shuts down) */
+    void requestSuspend(boolean endStreams) {
+        suspendEndsStreams = endStreams;
+        suspendRequested = true;
     }
 
-    /** Whether the job should stop at its next step (cancelled, or interrupted by a shutdown). */
+    boolean suspendEndsStreams() {
+        return suspendEndsStreams;
+    }
+
+    /** Whether the job should stop at its next step (cancelled, or handed over). */
     boolean stopRequested() {
-        return cancelRequested || interruptRequested;
+        return cancelRequested || suspendRequested;
     }
 
     synchronized boolean finished() {
@@ -87,13 +125,45 @@ final class Job {
                 || state == JobState.INTERRUPTED;
     }
 
-    synchronized void running() {
+    /** Whether the job runs on this replica. */
+    synchronized boolean local() {
+        return sink != null;
+    }
+
+    synchronized int attempt() {
+        return attempt;
+    }
+
+    synchronized int lastEpoch() {
+        return lastEpoch;
+    }
+
+    /**
+     * The job starts (or resumes) running here: its events and states go to {@code to} from now on,
+     * and `started` says where and from which checkpoint.
+     */
+    synchronized void runHere(Sink to, String replica) {
+        sink = to;
+        suspendRequested = false;
+        runner = replica;
+        attempt++;
         state = JobState.RUNNING;
+    }
+
+    /** The epochs this attempt trains, known once its model is built: `started` is emitted. */
+    synchronized void started(long resumedFrom, int endEpoch) {
+        resumedFromVersion = resumedFrom;
+        lastEpoch = endEpoch;
+        emit(TrainingEvent.newBuilder().setStarted(snapshot()));
+        sink.state(snapshot());
     }
 
     synchronized void published(long version) {
         versions.add(version);
         latestVersion = Math.max(latestVersion, version);
+        if (sink != null) {
+            sink.state(snapshot());
+        }
     }
 
     synchronized boolean owns(long version) {
@@ -101,23 +171,90 @@ final class Job {
     }
 
     synchronized TrainingJob snapshot() {
-        return TrainingJob.newBuilder().setJobId(id).setModel(spec.getModel()).setState(state).setSpec(spec)
+        TrainingJob.Builder b = TrainingJob.newBuilder().setJobId(id).setModel(spec.getModel()).setState(state).setSpec(spec)
                 .setError(error).setCreatedAtMs(createdAtMs).setFinishedAtMs(finishedAtMs).setLatestVersion(latestVersion)
-                .build();
+                .setRunner(runner).setAttempt(attempt).setResumedFromVersion(resumedFromVersion).setLastEpoch(lastEpoch);
+        if (progress != null && state == JobState.RUNNING) {
+            b.setProgress(progress);
+        }
+        return b.build();
     }
 
-    /** Appends an event and sends it to every watcher. */
+    /** Appends an event of the job running here, sends it to every watcher and records it. */
     synchronized void emit(TrainingEvent.Builder event) {
         TrainingEvent e = event.setJobId(id).build();
+        append(e);
+        if (sink != null) {
+            sink.event(e);
+            if (e.hasProgress()) {
+                sink.state(snapshot());
+            }
+        }
+    }
+
+    private void append(TrainingEvent e) {
         events.add(e);
+        if (e.hasProgress()) {
+            progress = e.getProgress();
+        } else if (e.hasCheckpoint()) {
+            versions.add(e.getCheckpoint().getVersion());
+            latestVersion = Math.max(latestVersion, e.getCheckpoint().getVersion());
+        } else if (e.hasEvaluation()) {
+            evaluated.add(e.getEvaluation().getVersion());
+        } else if (e.hasDecision()) {
+            decided.add(new Decided(e.getDecision().getVersion(), e.getDecision().getKind()));
+        }
         for (ServerCallStreamObserver<TrainingEvent> w : List.copyOf(watchers)) {
             send(w, e);
         }
     }
 
+    /** An event of a job another replica runs (sinkhorn.job-events). */
+    synchronized void mirrorEvent(TrainingEvent e) {
+        if (sink != null) {
+            return; // runs here: its events are ours
+        }
+        append(e);
+        if (e.hasStarted()) {
+            apply(e.getStarted());
+        } else if (e.hasFinished()) {
+            apply(e.getFinished());
+        }
+        notifyAll();
+    }
+
+    /** The newest state of a job another replica runs (sinkhorn.job-states). */
+    synchronized void mirrorState(TrainingJob record) {
+        if (sink == null) {
+            apply(record);
+            notifyAll();
+        }
+    }
+
+    private void apply(TrainingJob r) {
+        if (finished()) {
+            return; // an end is final; a late record of an earlier state does not undo it
+        }
+        spec = r.getSpec();
+        state = r.getState();
+        error = r.getError();
+        finishedAtMs = r.getFinishedAtMs();
+        latestVersion = Math.max(latestVersion, r.getLatestVersion());
+        runner = r.getRunner();
+        attempt = Math.max(attempt, r.getAttempt());
+        resumedFromVersion = r.getResumedFromVersion();
+        lastEpoch = r.getLastEpoch();
+        if (r.hasProgress()) {
+            progress = r.getProgress();
+        }
+        if (finished()) {
+            endStreams();
+        }
+    }
+
     /** Streams an evaluation of one of this job's versions (once per version). */
     synchronized void evaluation(Evaluation e) {
-        if (evaluated.add(e.getVersion())) {
+        if (!evaluated.contains(e.getVersion())) {
             emit(TrainingEvent.newBuilder().setEvaluation(e));
             notifyAll();
         }
@@ -125,7 +262,7 @@ final class Job {
 
     /** Streams a lifecycle decision about one of this job's versions (each kind once per version). */
     synchronized void decision(Decision d) {
-        if (decided.add(new Decided(d.getVersion(), d.getKind()))) {
+        if (!decided.contains(new Decided(d.getVersion(), d.getKind()))) {
             emit(TrainingEvent.newBuilder().setDecision(d));
             notifyAll();
         }
@@ -156,7 +293,14 @@ final class Job {
         return state == JobState.RUNNING;
     }
 
-    /** Ends the job: emits `finished` and closes every watcher's stream. */
+    /** Ends a job that waits here to run (cancelled before it started), recording the end through {@code to}. */
+    synchronized void finishQueued(Sink to, JobState end, String why) {
+        sink = to;
+        finish(end, why);
+        sink = null;
+    }
+
+    /** Ends the job: emits `finished`, records the end and closes every watcher's stream. */
     synchronized void finish(JobState end, String why) {
         if (finished()) {
             return;
@@ -165,7 +309,31 @@ final class Job {
         error = why == null ? "" : why;
         finishedAtMs = System.currentTimeMillis();
         emit(TrainingEvent.newBuilder().setFinished(snapshot()));
+        if (sink != null) {
+            sink.state(snapshot());
+        }
         notifyAll();
+        endStreams();
+    }
+
+    /**
+     * This replica stops running the job without ending it: `suspended` names the checkpoint with
+     * its progress, and the next owner of its partition resumes it. With {@code endStreams} (this
+     * replica shuts down) the watchers' streams end here; otherwise they go on following the job
+     * as a mirror.
+     */
+    synchronized void suspend(long version, String reason, boolean endStreams) {
+        emit(TrainingEvent.newBuilder().setSuspended(JobSuspended.newBuilder().setRunner(runner).setVersion(version)
+                .setReason(reason)));
+        sink.state(snapshot());
+        sink = null;
+        notifyAll();
+        if (endStreams) {
+            endStreams();
+        }
+    }
+
+    private void endStreams() {
         for (ServerCallStreamObserver<TrainingEvent> w : watchers) {
             try {
                 w.onCompleted();

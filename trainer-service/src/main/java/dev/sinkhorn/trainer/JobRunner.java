@@ -28,16 +28,20 @@ import jakarta.inject.Inject;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
 
 /**
- * Runs one job: loads the data set, builds (or resumes) the model, trains epoch by epoch with
- * throttled Progress events, and after every epoch (and at a cancellation) hands a checkpoint to
- * the {@link CheckpointPublisher}. The job succeeds only once Kafka acknowledged all of them.
+ * Runs one job on this replica: loads the data set, builds (or resumes) the model, trains epoch by
+ * epoch with throttled Progress events, and after every epoch (and when it is cancelled or handed
+ * over) hands a checkpoint to the {@link CheckpointPublisher}. The job succeeds only once Kafka
+ * acknowledged all of them. A job handed over is suspended, not ended: the next owner of its
+ * partition resumes it from its newest checkpoint.
  */
 @ApplicationScoped
 public class JobRunner {
@@ -51,6 +55,13 @@ public class JobRunner {
     MeterRegistry metrics;
     @Inject
     KafkaClients kafka;
+    @Inject
+    JobLog log;
+    @ConfigProperty(name = "quarkus.grpc.server.port")
+    int grpcPort;
+
+    /** This replica's name in the jobs it runs: the pod's (HOSTNAME) or the host's, and its gRPC port. */
+    private String replica;
 
     private final DatasetResolver datasets = DatasetResolver.fromEnvironment(LOG::info);
     private Counter steps;
@@ -60,28 +71,39 @@ public class JobRunner {
 
     @PostConstruct
     void init() {
+        replica = ReplicaName.of(grpcPort);
         steps = metrics.counter("sinkhorn.trainer.steps");
         images = metrics.counter("sinkhorn.trainer.images");
         metrics.gauge("sinkhorn.trainer.loss", lastLoss, AtomicReference::get);
         metrics.gauge("sinkhorn.trainer.images.per.second", lastRate, AtomicReference::get);
     }
 
-    void run(Job job) {
+    /**
+     * Runs the job here (from its start, or on from its newest checkpoint when another replica ran
+     * it before) until it ends or is handed over.
+     *
+     * @return true if the job ended (or had ended), false if it was suspended for another replica
+     */
+    boolean run(Job job) {
         if (job.finished()) {
-            return; // cancelled while queued
+            return true; // cancelled while it waited
         }
-        job.running();
+        job.runHere(log, replica);
         SinkhornModel model = null;
         try {
+            publisher.forget(job.model()); // another replica may have published this model meanwhile
             TrainingSpec spec = job.spec();
             Dataset data = datasets.load(spec.getDataset());
             Start start = start(job, spec, data);
             model = start.model();
+            job.started(start.resumedFrom(), start.lastEpoch());
+            spec = job.spec();
             JigsawTrainer trainer = new JigsawTrainer(model, new TrainingSettings(spec.getBatchSize(), spec.getLearningRate(),
                     spec.getNSamples(), spec.getNoiseFactor(), spec.getSeed()));
             List<CompletableFuture<Long>> deliveries = new ArrayList<>();
-            ProgressReporter progress = new ProgressReporter(job, spec, trainer.stepsPerEpoch(count(data.train(), spec)));
-            for (int e = start.epochOffset() + 1; e <= start.epochOffset() + spec.getEpochs(); e++) {
+            ProgressReporter progress = new ProgressReporter(job, start.lastEpoch() - start.epochOffset(),
+                    trainer.stepsPerEpoch(count(data.train(), spec)));
+            for (int e = start.epochOffset() + 1; e <= start.lastEpoch(); e++) {
                 EpochResult r = trainer.epoch(data.train(), spec.getTrainLimit(), e, progress, job::stopRequested);
                 if (r.steps() > 0) {
                     job.emit(TrainingEvent.newBuilder().setEpochEnd(EpochEnd.newBuilder().setEpoch(e)
@@ -102,23 +124,40 @@ public class JobRunner {
             }
             if (job.cancelRequested()) {
                 job.finish(JobState.CANCELLED, "cancelled at the client's request");
-            } else if (job.interruptRequested()) {
-                long v = job.snapshot().getLatestVersion();
-                job.finish(JobState.INTERRUPTED, "the trainer shut down; the progress is in checkpoint v" + v
-                        + " (StartTraining with resume = true continues from it)");
+            } else if (job.suspendRequested()) {
+                return suspend(job, "");
             } else {
                 job.awaitEvaluation(config.finalEvaluationWait().toMillis());
                 job.finish(JobState.SUCCEEDED, "");
             }
         } catch (ExecutionException e) {
-            fail(job, e.getCause());
+            return failOrSuspend(job, e.getCause());
         } catch (Exception e) {
-            fail(job, e);
+            return failOrSuspend(job, e);
         } finally {
             if (model != null) {
                 model.close();
             }
         }
+        return true;
+    }
+
+    /** A failure while the job was being handed over suspends it all the same: the next owner resumes from what was published. */
+    private boolean failOrSuspend(Job job, Throwable e) {
+        if (job.suspendRequested() && !job.cancelRequested()) {
+            return suspend(job, " (" + e.getMessage() + ")");
+        }
+        fail(job, e);
+        return true;
+    }
+
+    private boolean suspend(Job job, String note) {
+        long v = job.snapshot().getLatestVersion();
+        String why = (job.suspendEndsStreams() ? "the trainer " + replica + " shut down" : "its partition of sinkhorn.jobs moved")
+                + "; the next owner resumes the job from checkpoint v" + v + note;
+        LOG.infof("job %s (%s) suspended: %s", job.id(), job.model(), why);
+        job.suspend(v, why, job.suspendEndsStreams());
+        return false;
     }
 
     private void fail(Job job, Throwable e) {
@@ -134,12 +173,36 @@ public class JobRunner {
         }
     }
 
-    private record Start(SinkhornModel model, int epochOffset) {
+    /**
+     * Where an attempt starts: its model, the epochs done before it (epochs epochOffset + 1 to
+     * lastEpoch are trained) and the checkpoint it resumed from after another replica ran the job
+     * (0: none).
+     */
+    private record Start(SinkhornModel model, int epochOffset, int lastEpoch, long resumedFrom) {
     }
 
-    /** A fresh model, or with resume = true the newest checkpoint of the model (whose spec then wins). */
+    /**
+     * The job's own newest checkpoint when another replica ran it before (attempt > 1); else a
+     * fresh model, or with resume = true the newest checkpoint of the model (whose spec then wins).
+     */
     private Start start(Job job, TrainingSpec spec, Dataset data) throws MalformedModelException {
         ImageSet train = data.train();
+        if (job.attempt() > 1) {
+            Optional<Checkpoint> own = CheckpointLog.read(kafka, spec.getModel(), Duration.ofSeconds(30)).checkpoint()
+                    .filter(c -> c.getJobId().equals(job.id()));
+            if (own.isPresent()) {
+                Checkpoint c = own.get();
+                ModelSpec resumed = ModelSpecs.toCore(c.getSpec());
+                checkFits(resumed, train, spec.getDataset());
+                job.resolveSpec(spec.toBuilder().setSpec(c.getSpec()).build());
+                int done = c.getStepsIntoEpoch() > 0 ? c.getEpoch() - 1 : c.getEpoch(); // an interrupted epoch is trained again
+                int last = job.lastEpoch() > 0 ? job.lastEpoch() : spec.getEpochs();
+                LOG.infof("job %s (attempt %d) resumes %s from its own v%d (epoch %d of %d)", job.id(), job.attempt(),
+                        spec.getModel(), c.getVersion(), done, last);
+                return new Start(SinkhornModel.fromParameters(resumed, c.getPixelMean(), c.getPixelStd(),
+                        c.getParameters().toByteArray(), Devices.forName(spec.getDevice())), done, last, c.getVersion());
+            }
+        }
         if (spec.getResume()) {
             CheckpointLog.Newest newest = CheckpointLog.read(kafka, spec.getModel(), Duration.ofSeconds(30));
             if (newest.checkpoint().isPresent()) {
@@ -148,9 +211,9 @@ public class JobRunner {
                 checkFits(resumed, train, spec.getDataset());
                 job.resolveSpec(spec.toBuilder().setSpec(c.getSpec()).build());
                 LOG.infof("job %s resumes %s from v%d (epoch %d)", job.id(), spec.getModel(), c.getVersion(), c.getEpoch());
+                int done = c.getStepsIntoEpoch() > 0 ? c.getEpoch() - 1 : c.getEpoch(); // an interrupted epoch is trained again
                 return new Start(SinkhornModel.fromParameters(resumed, c.getPixelMean(), c.getPixelStd(),
-                        c.getParameters().toByteArray(), Devices.forName(spec.getDevice())),
-                        c.getStepsIntoEpoch() > 0 ? c.getEpoch() - 1 : c.getEpoch()); // an interrupted epoch is trained again
+                        c.getParameters().toByteArray(), Devices.forName(spec.getDevice())), done, done + spec.getEpochs(), 0);
             }
             LOG.infof("job %s: nothing to resume for %s; starting fresh", job.id(), spec.getModel());
         }
@@ -165,7 +228,7 @@ public class JobRunner {
         checkFits(core, train, spec.getDataset());
         job.resolveSpec(spec.toBuilder().setSpec(s).build());
         return new Start(SinkhornModel.initialize(core, data.pixelMean(), data.pixelStd(), Devices.forName(spec.getDevice()),
-                spec.getSeed()), 0);
+                spec.getSeed()), 0, spec.getEpochs(), 0);
     }
 
     private static void checkFits(ModelSpec spec, ImageSet train, String dataset) {
@@ -198,9 +261,9 @@ public class JobRunner {
         private long imagesSince;
         private long stepsDone;
 
-        ProgressReporter(Job job, TrainingSpec spec, long stepsPerEpoch) {
+        ProgressReporter(Job job, int epochs, long stepsPerEpoch) {
             this.job = job;
-            this.totalSteps = stepsPerEpoch * spec.getEpochs();
+            this.totalSteps = stepsPerEpoch * epochs;
         }
 
         @Override

@@ -3,121 +3,118 @@ package dev.sinkhorn.trainer;
 import dev.sinkhorn.v1.Decision;
 import dev.sinkhorn.v1.Evaluation;
 import dev.sinkhorn.v1.JobState;
+import dev.sinkhorn.v1.TrainingEvent;
+import dev.sinkhorn.v1.TrainingJob;
 import dev.sinkhorn.v1.TrainingSpec;
-import io.quarkus.runtime.ShutdownEvent;
-import io.quarkus.runtime.StartupEvent;
-import jakarta.annotation.Priority;
 import jakarta.enterprise.context.ApplicationScoped;
-import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
 import java.time.Duration;
-import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import org.eclipse.microprofile.config.inject.ConfigProperty;
 
-/** The jobs of this trainer: queued in order, run by a pool of trainer.max-concurrent-jobs threads. */
+/**
+ * Every job the trainers know, whichever replica runs it: the ones started here, the ones this
+ * replica runs ({@link JobScheduler}) and the mirrors of the others ({@link JobMirror}). What the
+ * RPCs ask of jobs goes through here, so they work on any replica.
+ */
 @ApplicationScoped
 public class Jobs {
     @Inject
-    TrainerConfig config;
+    JobLog log;
     @Inject
-    JobRunner runner;
-    @ConfigProperty(name = "quarkus.shutdown.timeout", defaultValue = "30S")
-    Duration shutdownTimeout;
+    JobMirror mirror;
 
     private final Map<String, Job> jobs = new ConcurrentHashMap<>();
-    private final List<Job> order = new ArrayList<>();
-    private ExecutorService pool;
+    /** Events of jobs whose record has not arrived yet (the two topics are read side by side). */
+    private final Map<String, List<TrainingEvent>> early = new ConcurrentHashMap<>();
 
-    void onStart(@Observes StartupEvent event) {
-        pool = Executors.newFixedThreadPool(config.maxConcurrentJobs(), r -> {
-            Thread t = new Thread(r, "training-job");
-            t.setDaemon(true);
-            return t;
-        });
-    }
-
-    /**
-     * Shutdown (SIGTERM), before the gRPC server drains: running jobs stop at their next step,
-     * publish a checkpoint of where they are and end INTERRUPTED; queued ones end INTERRUPTED at
-     * once. Their watchers get the `finished` event and a clean end of stream. Waits for them up to
-     * quarkus.shutdown.timeout.
-     */
-    void onStop(@Observes @Priority(50) ShutdownEvent event) {
-        for (Job job : all()) {
-            synchronized (job) {
-                if (job.snapshot().getState() == JobState.QUEUED) {
-                    job.finish(JobState.INTERRUPTED, "the trainer shut down before the job started; StartTraining it again");
-                }
-            }
-            job.requestInterrupt();
-        }
-        long deadline = System.nanoTime() + shutdownTimeout.toNanos();
-        for (Job job : all()) {
-            try {
-                job.awaitFinished(Math.max(1, (deadline - System.nanoTime()) / 1_000_000));
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                break;
-            }
-        }
-        pool.shutdownNow();
-    }
-
-    /** Queues a validated spec (defaults filled). */
+    /** Queues a validated spec (defaults filled) on sinkhorn.jobs; returns once Kafka has it. */
     Job start(TrainingSpec spec) {
         Job job = new Job(UUID.randomUUID().toString(), spec);
         jobs.put(job.id(), job);
-        synchronized (order) {
-            order.add(job);
+        try {
+            log.submit(job.snapshot());
+        } catch (RuntimeException e) {
+            jobs.remove(job.id());
+            throw e;
         }
-        // The job's spans (checkpoint publish and what follows over Kafka) join the StartTraining trace.
-        pool.submit(io.opentelemetry.context.Context.current().wrap(() -> runner.run(job)));
         return job;
     }
 
+    /** The job with this id; one started on another replica a moment ago is waited for (up to 5 s). */
     Job get(String id) {
         Job job = jobs.get(id);
+        if (job == null) {
+            mirror.awaitCaughtUp(Duration.ofSeconds(5));
+            job = jobs.get(id);
+        }
         if (job == null) {
             throw new NoSuchJobException(id);
         }
         return job;
     }
 
+    /** The job of a record (sinkhorn.jobs or sinkhorn.job-states): the one known, or a new one from the record. */
+    Job adopt(TrainingJob record) {
+        Job job = jobs.computeIfAbsent(record.getJobId(), k -> new Job(record));
+        List<TrainingEvent> before = early.remove(record.getJobId());
+        if (before != null) {
+            before.forEach(job::mirrorEvent);
+        }
+        return job;
+    }
+
     /**
-     * Asks a job to stop at its next step (a queued job is cancelled at once) and waits up to
-     * {@code waitMs} for it to end, so the answer can say CANCELLED.
+     * Asks a job to stop at its next step and waits up to {@code waitMs} for it to end, so the
+     * answer can say CANCELLED: at once when it runs here, else through sinkhorn.jobs to the
+     * replica that owns it (the job's records are in order there: it is waiting or running).
      */
     Job cancel(String id, long waitMs) throws InterruptedException {
         Job job = get(id);
-        job.requestCancel();
-        synchronized (job) {
-            if (job.snapshot().getState() == JobState.QUEUED) {
-                job.finish(JobState.CANCELLED, "cancelled before it started");
-            }
+        if (job.finished()) {
+            return job;
+        }
+        if (job.local()) {
+            job.requestCancel();
+        } else {
+            log.cancel(job.model(), id);
         }
         job.awaitFinished(waitMs);
         return job;
     }
 
+    /** Every job known, oldest first. */
     List<Job> all() {
-        synchronized (order) {
-            return List.copyOf(order);
-        }
+        return jobs.values().stream().sorted(Comparator.comparingLong(Job::createdAtMs).thenComparing(Job::id)).toList();
     }
 
     boolean anyPublished() {
-        return all().stream().anyMatch(j -> j.snapshot().getLatestVersion() > 0);
+        return all().stream().anyMatch(j -> j.local() && j.snapshot().getLatestVersion() > 0);
     }
 
+    void mirrorState(TrainingJob record) {
+        adopt(record).mirrorState(record);
+    }
+
+    void mirrorEvent(TrainingEvent event) {
+        Job job = jobs.get(event.getJobId());
+        if (job == null && (event.hasStarted() || event.hasFinished())) {
+            job = adopt(event.hasStarted() ? event.getStarted() : event.getFinished());
+        }
+        if (job != null) {
+            job.mirrorEvent(event);
+        } else {
+            early.computeIfAbsent(event.getJobId(), k -> new java.util.ArrayList<>()).add(event);
+        }
+    }
+
+    /** A decision about a version one of the jobs running here published: streamed by that job. */
     void onDecision(Decision d) {
         for (Job job : all()) {
-            if (job.model().equals(d.getModel()) && job.owns(d.getVersion())) {
+            if (job.local() && job.model().equals(d.getModel()) && job.owns(d.getVersion())) {
                 job.decision(d);
             }
         }
@@ -125,9 +122,14 @@ public class Jobs {
 
     void onEvaluation(Evaluation e) {
         for (Job job : all()) {
-            if (job.model().equals(e.getModel()) && job.owns(e.getVersion())) {
+            if (job.local() && job.model().equals(e.getModel()) && job.owns(e.getVersion())) {
                 job.evaluation(e);
             }
         }
+    }
+
+    /** Whether a job record says the job is over. */
+    static boolean ended(JobState s) {
+        return s == JobState.SUCCEEDED || s == JobState.FAILED || s == JobState.CANCELLED || s == JobState.INTERRUPTED;
     }
 }

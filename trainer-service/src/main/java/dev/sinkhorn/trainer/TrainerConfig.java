@@ -9,8 +9,16 @@ import java.util.Optional;
 /** Job, progress and checkpoint settings (application.properties prefix {@code trainer}). */
 @ConfigMapping(prefix = "trainer")
 public interface TrainerConfig {
-    /** Jobs that may run at the same time; more wait QUEUED. */
+    /** Jobs (of different models) this replica runs at the same time; more wait QUEUED. */
     int maxConcurrentJobs();
+
+    /** The consumer group through which the trainer replicas share sinkhorn.jobs (docs/scale-out.md). */
+    @WithDefault("sinkhorn-trainers")
+    String jobsGroup();
+
+    /** A replica not heard from for this long is dropped from the group; its jobs move to another replica. */
+    @WithDefault("10S")
+    Duration jobsSessionTimeout();
 
     /** A Progress event at most this often. */
     Duration progressInterval();

@@ -32,6 +32,8 @@ public class TopicProvisioner {
     int partitions;
     @ConfigProperty(name = "sinkhorn.topics.replication-factor")
     short replicationFactor;
+    @ConfigProperty(name = "sinkhorn.topics.job-partitions", defaultValue = "12")
+    int jobPartitions;
 
     private final CompletableFuture<Void> ready = new CompletableFuture<>();
     private volatile Thread thread;
@@ -65,7 +67,7 @@ public class TopicProvisioner {
         long backoffMs = 500;
         while (!Thread.currentThread().isInterrupted()) {
             try (Admin admin = kafka.admin()) {
-                PipelineTopics.ensure(admin, partitions, replicationFactor, Duration.ofSeconds(15));
+                PipelineTopics.ensure(admin, partitions, jobPartitions, replicationFactor, Duration.ofSeconds(15));
                 LOG.infof("Kafka topics %s and %s are ready at %s", PipelineTopics.CHECKPOINTS, PipelineTopics.EVALUATIONS,
                         kafka.bootstrapServers());
                 ready.complete(null);
