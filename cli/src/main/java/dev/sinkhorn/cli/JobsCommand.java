@@ -12,8 +12,8 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.ParentCommand;
 import picocli.CommandLine.Spec;
 
-/** `sinkhorn jobs`: the trainer's jobs, oldest first. */
-@Command(name = "jobs", mixinStandardHelpOptions = true, description = "Training jobs on the trainer.")
+/** `sinkhorn jobs`: the trainers' jobs, oldest first. */
+@Command(name = "jobs", mixinStandardHelpOptions = true, description = "Training jobs of every trainer replica, with the replica that runs each.")
 final class JobsCommand implements Callable<Integer> {
     @ParentCommand
     SinkhornCli root;
@@ -31,10 +31,11 @@ final class JobsCommand implements Callable<Integer> {
         List<List<String>> rows = new ArrayList<>();
         for (TrainingJob j : r.getJobsList()) {
             rows.add(List.of(j.getJobId(), j.getModel(), j.getState().name(), Integer.toString(j.getSpec().getEpochs()),
-                    j.getLatestVersion() == 0 ? "-" : "v" + j.getLatestVersion(), Instant.ofEpochMilli(j.getCreatedAtMs()).toString(),
-                    j.getError()));
+                    j.getLatestVersion() == 0 ? "-" : "v" + j.getLatestVersion(), j.getRunner().isEmpty() ? "-" : j.getRunner()
+                            + (j.getAttempt() > 1 ? " (attempt " + j.getAttempt() + ")" : ""),
+                    Instant.ofEpochMilli(j.getCreatedAtMs()).toString(), j.getError()));
         }
-        Output.table(out, List.of("job", "model", "state", "epochs", "latest", "created", "error"), rows);
+        Output.table(out, List.of("job", "model", "state", "epochs", "latest", "runner", "created", "error"), rows);
         return 0;
     }
 }

@@ -16,7 +16,7 @@ class HelpTest {
     void everyCommandAnswersHelp() {
         Set<String> commands = new CommandLine(new SinkhornCli()).getSubcommands().keySet();
         assertTrue(commands.containsAll(Set.of("demo", "train", "watch", "jobs", "models", "eval", "unscramble", "sinkhorn", "match",
-                "score", "token", "versions", "promote", "rollback")), commands.toString());
+                "score", "token", "versions", "promote", "rollback", "sweep")), commands.toString());
         assertHelp(new String[] {"--help"}, "Usage: sinkhorn");
         for (String command : commands) {
             assertHelp(new String[] {command, "--help"}, "Usage: sinkhorn " + command);

@@ -20,6 +20,9 @@ import dev.sinkhorn.v1.ScoreRequest;
 import dev.sinkhorn.v1.ScoreResponse;
 import dev.sinkhorn.v1.SinkhornRequest;
 import dev.sinkhorn.v1.Tensor;
+import dev.sinkhorn.v1.SweepAxis;
+import dev.sinkhorn.v1.SweepRef;
+import dev.sinkhorn.v1.SweepSpec;
 import dev.sinkhorn.v1.TrainerServiceGrpc;
 import dev.sinkhorn.v1.TrainingSpec;
 import dev.sinkhorn.v1.WatchRequest;
@@ -87,7 +90,7 @@ final class MalformedRequests {
 
     List<Rpc> rpcs() {
         return List.of(match(), score(), matchAndScore(), sampleMatching(), sinkhorn(), gumbelSinkhorn(), predict(),
-                listModels(), startTraining(), watchTraining(), cancelTraining(), listJobs());
+                listModels(), startTraining(), watchTraining(), cancelTraining(), listJobs(), startSweep(), watchSweep());
     }
 
     // ---- matcher ----
@@ -301,6 +304,40 @@ final class MalformedRequests {
     private Rpc listJobs() {
         return new Rpc("TrainerService/ListJobs", withWireFaults(trainer, TrainerServiceGrpc.getListJobsMethod(), new ArrayList<>(),
                 r -> ListJobsRequest.getDefaultInstance()));
+    }
+
+    private Rpc startSweep() {
+        MethodDescriptor<SweepSpec, ?> m = TrainerServiceGrpc.getStartSweepMethod();
+        List<Mutation> ms = new ArrayList<>();
+        ms.add(unary(trainer, m, "a base spec with fields out of range", INVALID, r -> SweepSpec.newBuilder().setName("fuzz")
+                .setBase(badSpec(r)).addGrid(SweepAxis.newBuilder().setField("seed").addValues(1).addValues(2)).build()));
+        ms.add(unary(trainer, m, "an axis that is not a field", INVALID, r -> SweepSpec.newBuilder().setName("fuzz")
+                .addGrid(SweepAxis.newBuilder().setField(garbage(r)).addValues(1)).build()));
+        ms.add(unary(trainer, m, "an axis without values, or a fraction for a whole field", INVALID, r -> SweepSpec.newBuilder()
+                .setName("fuzz").addGrid(r.nextBoolean() ? SweepAxis.newBuilder().setField("tau").build()
+                        : SweepAxis.newBuilder().setField("epochs").addValues(0.5 + r.nextInt(10)).build()).build()));
+        ms.add(unary(trainer, m, "name missing or not allowed", INVALID, r -> SweepSpec.newBuilder().setName(badModelName(r))
+                .addGrid(SweepAxis.newBuilder().setField("seed").addValues(1)).build()));
+        ms.add(unary(trainer, m, "more points than trainer.max-sweep-points", EnumSet.of(Status.Code.RESOURCE_EXHAUSTED), r -> {
+            SweepAxis.Builder a = SweepAxis.newBuilder().setField("seed");
+            for (int k = 0; k < 65 + r.nextInt(1000); k++) {
+                a.addValues(k);
+            }
+            return SweepSpec.newBuilder().setName("fuzz").addGrid(a).build();
+        }));
+        return new Rpc("TrainerService/StartSweep", withWireFaults(trainer, m, ms, r -> SweepSpec.newBuilder().setName("fuzz").build()));
+    }
+
+    private Rpc watchSweep() {
+        MethodDescriptor<SweepRef, ?> m = TrainerServiceGrpc.getWatchSweepMethod();
+        Set<Status.Code> unknown = EnumSet.of(Status.Code.NOT_FOUND, Status.Code.INVALID_ARGUMENT);
+        List<Mutation> ms = new ArrayList<>();
+        ms.add(serverStream(trainer, m, "a sweep that does not exist", unknown,
+                r -> SweepRef.newBuilder().setSweepId(UUID.randomUUID().toString()).build(), 10_000));
+        ms.add(serverStream(trainer, m, "no sweep id, or garbage", unknown,
+                r -> SweepRef.newBuilder().setSweepId(r.nextBoolean() ? "" : garbage(r)).build(), 10_000));
+        ms.add(garbled(trainer, m));
+        return new Rpc("TrainerService/WatchSweep", ms);
     }
 
     // ---- the generic faults ----

@@ -11,6 +11,7 @@ import dev.sinkhorn.service.kafka.WholeTopicReader;
 import dev.sinkhorn.testing.KafkaTestBroker;
 import dev.sinkhorn.testing.RequiresKafka;
 import dev.sinkhorn.testing.ServiceProcess;
+import dev.sinkhorn.testing.TrainerGroup;
 import dev.sinkhorn.v1.Checkpoint;
 import dev.sinkhorn.v1.JobRef;
 import dev.sinkhorn.v1.JobState;
@@ -22,10 +23,8 @@ import dev.sinkhorn.v1.TrainingSpec;
 import dev.sinkhorn.v1.WatchRequest;
 import io.grpc.ManagedChannel;
 import io.grpc.ManagedChannelBuilder;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.HashSet;
 import java.util.Iterator;
 import java.util.List;
@@ -36,9 +35,6 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.ConsumerGroupDescription;
-import org.apache.kafka.clients.admin.MemberDescription;
-import org.apache.kafka.common.utils.Utils;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -80,12 +76,13 @@ class TrainerScaleOutTest {
         ManagedChannel toB = channel(b);
         ExecutorService watchers = Executors.newFixedThreadPool(4);
         try (Admin admin = KafkaClients.of(bootstrap).admin()) {
-            Map<Integer, Set<Integer>> owned = awaitBothOwnPartitions(admin, a.grpcPort(), b.grpcPort());
+            Map<Integer, Set<Integer>> owned = TrainerGroup.awaitOwners(admin, GROUP, PipelineTopics.DEFAULT_JOB_PARTITIONS,
+                    Duration.ofSeconds(60), a.grpcPort(), b.grpcPort());
             TrainerServiceGrpc.TrainerServiceBlockingStub stubA = TrainerServiceGrpc.newBlockingStub(toA);
             TrainerServiceGrpc.TrainerServiceBlockingStub stubB = TrainerServiceGrpc.newBlockingStub(toB);
             String run = Long.toString(System.currentTimeMillis(), 36);
-            List<String> onA = models("a" + run, owned.get(a.grpcPort()), 3);
-            List<String> onB = models("b" + run, owned.get(b.grpcPort()), 3);
+            List<String> onA = TrainerGroup.modelsOn("a" + run, owned.get(a.grpcPort()), PipelineTopics.DEFAULT_JOB_PARTITIONS, 3);
+            List<String> onB = TrainerGroup.modelsOn("b" + run, owned.get(b.grpcPort()), PipelineTopics.DEFAULT_JOB_PARTITIONS, 3);
 
             // Four jobs, all started and watched through A: two run on A, two on B, at the same time.
             List<String> four = List.of(onA.get(0), onA.get(1), onB.get(0), onB.get(1));
@@ -129,8 +126,7 @@ class TrainerScaleOutTest {
             }
 
             // A is lost mid-job (SIGKILL): B resumes the job from its newest checkpoint.
-            String lost = "lost" + run;
-            lost = models(lost, owned.get(a.grpcPort()), 1).get(0);
+            String lost = TrainerGroup.modelsOn("lost" + run, owned.get(a.grpcPort()), PipelineTopics.DEFAULT_JOB_PARTITIONS, 1).get(0);
             TrainingJob job = stubB.startTraining(spec(lost, 3, 9_600));
             Iterator<TrainingEvent> events = stubB.withDeadlineAfter(5, TimeUnit.MINUTES)
                     .watchTraining(WatchRequest.newBuilder().setJobId(job.getJobId()).build());
@@ -197,43 +193,6 @@ class TrainerScaleOutTest {
     private static TrainingSpec spec(String model, int epochs, int trainLimit) {
         return TrainingSpec.newBuilder().setModel(model).setEpochs(epochs).setTrainLimit(trainLimit).setLearningRate(1e-3f)
                 .setSeed(3).build();
-    }
-
-    /** The partitions of sinkhorn.jobs each replica (by gRPC port) owns, once both own some. */
-    private static Map<Integer, Set<Integer>> awaitBothOwnPartitions(Admin admin, int portA, int portB) throws Exception {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-        while (System.nanoTime() < deadline) {
-            ConsumerGroupDescription g = admin.describeConsumerGroups(List.of(GROUP)).all().get(10, TimeUnit.SECONDS).get(GROUP);
-            Map<Integer, Set<Integer>> owned = new HashMap<>();
-            for (MemberDescription m : g.members()) {
-                for (int port : new int[] {portA, portB}) {
-                    if (m.clientId().endsWith(":" + port)) {
-                        Set<Integer> parts = new HashSet<>();
-                        m.assignment().topicPartitions().forEach(tp -> parts.add(tp.partition()));
-                        owned.put(port, parts);
-                    }
-                }
-            }
-            if (owned.size() == 2 && !owned.get(portA).isEmpty() && !owned.get(portB).isEmpty()
-                    && owned.get(portA).size() + owned.get(portB).size() == PipelineTopics.DEFAULT_JOB_PARTITIONS) {
-                return owned;
-            }
-            TimeUnit.MILLISECONDS.sleep(200); // polling the group's description until the rebalance settled
-        }
-        throw new AssertionError("the two trainers did not share the partitions of " + PipelineTopics.JOBS + " within 60 s");
-    }
-
-    /** {@code count} model names (prefix-k) whose jobs land on one of the given partitions of sinkhorn.jobs. */
-    private static List<String> models(String prefix, Set<Integer> partitions, int count) {
-        List<String> out = new ArrayList<>();
-        for (int k = 0; out.size() < count; k++) {
-            String name = prefix + "-" + k;
-            int p = Utils.toPositive(Utils.murmur2(name.getBytes(StandardCharsets.UTF_8))) % PipelineTopics.DEFAULT_JOB_PARTITIONS;
-            if (partitions.contains(p)) {
-                out.add(name);
-            }
-        }
-        return out;
     }
 
     private static Watched watch(TrainerServiceGrpc.TrainerServiceBlockingStub stub, String jobId) {

@@ -24,6 +24,42 @@ import java.util.Set;
  * lock, so each watcher sees them in order, one call at a time.
  */
 final class Job {
+    /** Someone following the job's events: a WatchTraining stream, or a sweep's watch. */
+    interface Watcher {
+        /** Takes the next event; false once the watcher has gone (it is then dropped). */
+        boolean send(TrainingEvent event);
+
+        /** The job ended (after `finished`), or its stream ends here (after `suspended` on a shutdown). */
+        void end();
+    }
+
+    /** A WatchTraining stream as a watcher. */
+    static Watcher stream(ServerCallStreamObserver<TrainingEvent> out) {
+        return new Watcher() {
+            @Override
+            public boolean send(TrainingEvent event) {
+                if (out.isCancelled()) {
+                    return false;
+                }
+                try {
+                    out.onNext(event);
+                    return true;
+                } catch (RuntimeException gone) {
+                    return false;
+                }
+            }
+
+            @Override
+            public void end() {
+                try {
+                    out.onCompleted();
+                } catch (RuntimeException gone) {
+                    // the watcher went away meanwhile
+                }
+            }
+        };
+    }
+
     /** Where a running job's events and states go (Kafka, for the other replicas). */
     interface Sink {
         void event(TrainingEvent event);
@@ -34,7 +70,7 @@ final class Job {
     private final String id;
     private final long createdAtMs;
     private final List<TrainingEvent> events = new ArrayList<>();
-    private final List<ServerCallStreamObserver<TrainingEvent>> watchers = new ArrayList<>();
+    private final List<Watcher> watchers = new ArrayList<>();
     private final Set<Long> versions = new HashSet<>();
     private final Set<Long> evaluated = new HashSet<>();
     /** The decisions streamed so far: each kind once per version. */
@@ -52,15 +88,24 @@ final class Job {
     private long resumedFromVersion;
     private int lastEpoch;
     private Progress progress;
+    private String sweepId = "";
+    private String sweepPoint = "";
     private Sink sink;
     private volatile boolean cancelRequested;
     private volatile boolean suspendRequested;
     private volatile boolean suspendEndsStreams;
 
     Job(String id, TrainingSpec spec) {
+        this(id, spec, "", "");
+    }
+
+    /** A job of a sweep: its id and the point it trains. */
+    Job(String id, TrainingSpec spec, String sweepId, String sweepPoint) {
         this.id = id;
         this.spec = spec;
         this.createdAtMs = System.currentTimeMillis();
+        this.sweepId = sweepId;
+        this.sweepPoint = sweepPoint;
     }
 
     /** A job known from its record (sinkhorn.jobs or sinkhorn.job-states). */
@@ -130,6 +175,14 @@ final class Job {
         return sink != null;
     }
 
+    synchronized String sweepId() {
+        return sweepId;
+    }
+
+    synchronized String sweepPoint() {
+        return sweepPoint;
+    }
+
     synchronized int attempt() {
         return attempt;
     }
@@ -173,7 +226,8 @@ final class Job {
     synchronized TrainingJob snapshot() {
         TrainingJob.Builder b = TrainingJob.newBuilder().setJobId(id).setModel(spec.getModel()).setState(state).setSpec(spec)
                 .setError(error).setCreatedAtMs(createdAtMs).setFinishedAtMs(finishedAtMs).setLatestVersion(latestVersion)
-                .setRunner(runner).setAttempt(attempt).setResumedFromVersion(resumedFromVersion).setLastEpoch(lastEpoch);
+                .setRunner(runner).setAttempt(attempt).setResumedFromVersion(resumedFromVersion).setLastEpoch(lastEpoch)
+                .setSweepId(sweepId).setSweepPoint(sweepPoint);
         if (progress != null && state == JobState.RUNNING) {
             b.setProgress(progress);
         }
@@ -204,8 +258,10 @@ final class Job {
         } else if (e.hasDecision()) {
             decided.add(new Decided(e.getDecision().getVersion(), e.getDecision().getKind()));
         }
-        for (ServerCallStreamObserver<TrainingEvent> w : List.copyOf(watchers)) {
-            send(w, e);
+        for (Watcher w : List.copyOf(watchers)) {
+            if (!w.send(e)) {
+                watchers.remove(w);
+            }
         }
     }
 
@@ -236,6 +292,8 @@ final class Job {
             return; // an end is final; a late record of an earlier state does not undo it
         }
         spec = r.getSpec();
+        sweepId = r.getSweepId();
+        sweepPoint = r.getSweepPoint();
         state = r.getState();
         error = r.getError();
         finishedAtMs = r.getFinishedAtMs();
@@ -334,12 +392,8 @@ final class Job {
     }
 
     private void endStreams() {
-        for (ServerCallStreamObserver<TrainingEvent> w : watchers) {
-            try {
-                w.onCompleted();
-            } catch (RuntimeException gone) {
-                // the watcher went away meanwhile
-            }
+        for (Watcher w : watchers) {
+            w.end();
         }
         watchers.clear();
     }
@@ -352,32 +406,30 @@ final class Job {
         }
     }
 
-    /** Replays the events so far to a new watcher, then keeps it informed (or ends its stream if the job is over). */
-    synchronized void watch(ServerCallStreamObserver<TrainingEvent> watcher) {
+    /** Replays the events so far to a new WatchTraining stream, then keeps it informed (or ends it if the job is over). */
+    synchronized void watch(ServerCallStreamObserver<TrainingEvent> out) {
+        Watcher w = stream(out);
+        if (watch(w)) {
+            out.setOnCancelHandler(() -> unwatch(w));
+        }
+    }
+
+    /** Replays the events so far to a watcher, then keeps it informed; false if the job was over (the watcher has ended). */
+    synchronized boolean watch(Watcher watcher) {
         for (TrainingEvent e : events) {
-            send(watcher, e);
+            if (!watcher.send(e)) {
+                return false;
+            }
         }
         if (finished()) {
-            watcher.onCompleted();
-            return;
+            watcher.end();
+            return false;
         }
         watchers.add(watcher);
-        watcher.setOnCancelHandler(() -> unwatch(watcher));
+        return true;
     }
 
-    private synchronized void unwatch(ServerCallStreamObserver<TrainingEvent> watcher) {
+    synchronized void unwatch(Watcher watcher) {
         watchers.remove(watcher);
-    }
-
-    private void send(ServerCallStreamObserver<TrainingEvent> w, TrainingEvent e) {
-        if (w.isCancelled()) {
-            watchers.remove(w);
-            return;
-        }
-        try {
-            w.onNext(e);
-        } catch (RuntimeException gone) {
-            watchers.remove(w);
-        }
     }
 }

@@ -33,7 +33,12 @@ public class Jobs {
 
     /** Queues a validated spec (defaults filled) on sinkhorn.jobs; returns once Kafka has it. */
     Job start(TrainingSpec spec) {
-        Job job = new Job(UUID.randomUUID().toString(), spec);
+        return start(spec, "", "");
+    }
+
+    /** {@link #start(TrainingSpec)} for a point of a sweep. */
+    Job start(TrainingSpec spec, String sweepId, String sweepPoint) {
+        Job job = new Job(UUID.randomUUID().toString(), spec, sweepId, sweepPoint);
         jobs.put(job.id(), job);
         try {
             log.submit(job.snapshot());
@@ -84,6 +89,25 @@ public class Jobs {
         }
         job.awaitFinished(waitMs);
         return job;
+    }
+
+    /** The jobs of a sweep, in point order (their models are named <sweep>-<index>); a sweep started on another replica a moment ago is waited for. */
+    List<Job> ofSweep(String sweepId) {
+        List<Job> of = sweep(sweepId);
+        if (of.isEmpty()) {
+            mirror.awaitCaughtUp(Duration.ofSeconds(5));
+            of = sweep(sweepId);
+        }
+        return of;
+    }
+
+    private List<Job> sweep(String sweepId) {
+        return jobs.values().stream().filter(j -> !sweepId.isEmpty() && j.sweepId().equals(sweepId))
+                .sorted(Comparator.comparingInt(j -> pointIndex(j.model()))).toList();
+    }
+
+    private static int pointIndex(String model) {
+        return Integer.parseInt(model.substring(model.lastIndexOf('-') + 1));
     }
 
     /** Every job known, oldest first. */

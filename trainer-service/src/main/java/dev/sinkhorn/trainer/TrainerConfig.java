@@ -44,6 +44,10 @@ public interface TrainerConfig {
 
     int maxSamples();
 
+    /** Points (jobs) one sweep may have. */
+    @WithDefault("64")
+    int maxSweepPoints();
+
     /** Ed25519 private key (PKCS#8 PEM file) that signs every checkpoint; unset: checkpoints are not signed. */
     Optional<Path> signingKey();
 

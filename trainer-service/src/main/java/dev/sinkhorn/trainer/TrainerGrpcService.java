@@ -6,6 +6,10 @@ import dev.sinkhorn.service.grpc.UnaryCalls;
 import dev.sinkhorn.v1.JobRef;
 import dev.sinkhorn.v1.ListJobsRequest;
 import dev.sinkhorn.v1.ListJobsResponse;
+import dev.sinkhorn.v1.Sweep;
+import dev.sinkhorn.v1.SweepEvent;
+import dev.sinkhorn.v1.SweepRef;
+import dev.sinkhorn.v1.SweepSpec;
 import dev.sinkhorn.v1.TrainerServiceGrpc;
 import dev.sinkhorn.v1.TrainingEvent;
 import dev.sinkhorn.v1.TrainingJob;
@@ -20,7 +24,7 @@ import io.smallrye.common.annotation.Blocking;
 import jakarta.inject.Inject;
 import java.util.concurrent.CancellationException;
 
-/** gRPC adapter of TrainerService: validates specs and delegates to {@link Jobs}. */
+/** gRPC adapter of TrainerService: validates specs and delegates to {@link Jobs} and {@link Sweeps}. */
 @GrpcService
 @Blocking
 public class TrainerGrpcService implements TrainerServiceGrpc.AsyncService, BindableService {
@@ -34,6 +38,8 @@ public class TrainerGrpcService implements TrainerServiceGrpc.AsyncService, Bind
     Jobs jobs;
     @Inject
     TrainerConfig config;
+    @Inject
+    Sweeps sweeps;
 
     @Override
     public void startTraining(TrainingSpec request, StreamObserver<TrainingJob> out) {
@@ -74,4 +80,18 @@ public class TrainerGrpcService implements TrainerServiceGrpc.AsyncService, Bind
         });
     }
 
+
+    @Override
+    public void startSweep(SweepSpec request, StreamObserver<Sweep> out) {
+        UnaryCalls.answer(out, () -> sweeps.start(request));
+    }
+
+    @Override
+    public void watchSweep(SweepRef request, StreamObserver<SweepEvent> out) {
+        try {
+            sweeps.watch(request.getSweepId(), (ServerCallStreamObserver<SweepEvent>) out);
+        } catch (RuntimeException e) {
+            out.onError(GrpcErrors.toStatus(e));
+        }
+    }
 }
