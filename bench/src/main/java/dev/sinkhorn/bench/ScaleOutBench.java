@@ -28,8 +28,9 @@ import org.apache.kafka.clients.admin.AdminClientConfig;
 
 /**
  * Training scale-out on this machine: jobs per hour of one fixed small job (2x2 MNIST, 1 epoch of
- * TRAIN_LIMIT images, lr 1e-3) with 1 and with 2 trainer processes in one group, all 12 jobs started
- * at once (one model per partition of sinkhorn.jobs, so 2 replicas get 6 each); then, ROUNDS times,
+ * TRAIN_LIMIT images, lr 1e-3) with 1 and with 2 trainer processes in one group (the 2 cores split
+ * between them, then both on every core), all 12 jobs started at once (one model per partition of
+ * sinkhorn.jobs, so 2 replicas get 6 each); then, ROUNDS times,
  * the time from SIGKILL of the replica running a job to that job running again on the other.
  * Broker in this JVM (a real KRaft broker), trainers from their jars.
  *
@@ -47,17 +48,20 @@ public final class ScaleOutBench {
         int rounds = args.length > 1 ? Integer.parseInt(args[1]) : 3;
         String bootstrap = KafkaTestBroker.bootstrapServers();
         try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap))) {
-            System.out.println("| trainer replicas | jobs | wall time | jobs per hour | vs 1 replica |");
-            System.out.println("|---:|---:|---:|---:|---:|");
+            System.out.println("| trainer replicas | libtorch threads each | jobs | wall time | jobs per hour | vs 1 replica |");
+            System.out.println("|---:|---:|---:|---:|---:|---:|");
             double one = 0;
-            for (int replicas = 1; replicas <= 2; replicas++) {
-                List<ServiceProcess> trainers = start(bootstrap, replicas);
+            // {replicas, threads}: the machine's 2 cores to one replica, split over two (as pods with their
+            // own CPU limits get them), and two replicas that both take every core (oversubscribed).
+            for (int[] setup : new int[][] {{1, 2}, {2, 1}, {2, 2}}) {
+                List<ServiceProcess> trainers = start(bootstrap, setup[0], setup[1]);
                 try {
                     TrainerGroup.awaitOwners(admin, GROUP, PARTITIONS, Duration.ofSeconds(60), ports(trainers));
-                    double seconds = runAll(trainers.get(0), "r" + replicas + "-" + System.currentTimeMillis(), trainLimit);
+                    double seconds = runAll(trainers.get(0), "r" + setup[0] + "t" + setup[1] + "-" + System.currentTimeMillis(), trainLimit);
                     double perHour = PARTITIONS / seconds * 3600;
-                    one = replicas == 1 ? perHour : one;
-                    System.out.printf("| %d | %d | %.1f s | %,.0f | %.2fx |%n", replicas, PARTITIONS, seconds, perHour, perHour / one);
+                    one = one == 0 ? perHour : one;
+                    System.out.printf("| %d | %d | %d | %.1f s | %,.0f | %.2fx |%n", setup[0], setup[1], PARTITIONS, seconds, perHour,
+                            perHour / one);
                 } finally {
                     trainers.forEach(ServiceProcess::stop);
                 }
@@ -65,7 +69,7 @@ public final class ScaleOutBench {
             System.out.println();
             System.out.println("| round | job resumed on the other replica after the SIGKILL | resumed from |");
             System.out.println("|---:|---:|---|");
-            List<ServiceProcess> trainers = start(bootstrap, 2);
+            List<ServiceProcess> trainers = start(bootstrap, 2, 1);
             try {
                 for (int round = 1; round <= rounds; round++) {
                     Map<Integer, Set<Integer>> owned = TrainerGroup.awaitOwners(admin, GROUP, PARTITIONS, Duration.ofSeconds(60),
@@ -84,11 +88,12 @@ public final class ScaleOutBench {
         }
     }
 
-    private static List<ServiceProcess> start(String bootstrap, int replicas) {
+    private static List<ServiceProcess> start(String bootstrap, int replicas, int threads) {
         List<ServiceProcess> out = new ArrayList<>();
         for (int i = 0; i < replicas; i++) {
             out.add(new ServiceProcess("trainer-service").with("kafka.bootstrap.servers", bootstrap)
-                    .with("trainer.final-evaluation-wait", "0S").with("trainer.jobs-session-timeout", "10S").start());
+                    .with("trainer.final-evaluation-wait", "0S").with("trainer.jobs-session-timeout", "10S")
+                    .with("ai.djl.pytorch.num_threads", Integer.toString(threads)).start());
         }
         return out;
     }
