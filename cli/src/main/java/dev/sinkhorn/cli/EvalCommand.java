@@ -49,6 +49,8 @@ final class EvalCommand implements Callable<Integer> {
         Jigsaw jigsaw = new Jigsaw(info.getSpec().getGrid());
         SplittableRandom rng = new SplittableRandom(seed);
         ScoreRequest.Builder score = ScoreRequest.newBuilder();
+        // The pieces go along, so that the matcher also scores with identical pieces interchangeable.
+        dev.sinkhorn.v1.Tensor.Builder items = dev.sinkhorn.v1.Tensor.newBuilder().addShape(n).addShape(jigsaw.pieces()).addShape(0);
         ProgressLine bar = new ProgressLine(err);
         long start = System.nanoTime();
         for (int from = 0; from < n; from += 500) {
@@ -66,10 +68,14 @@ final class EvalCommand implements Callable<Integer> {
                 }
                 score.addTruth(t).addPredicted(r.getAssignments(k));
             }
+            for (float v : puzzles.scrambledPieces()) {
+                items.addValues(v);
+            }
+            items.setShape(2, puzzles.scrambledPieces().length / (b * jigsaw.pieces()));
             bar.update((double) (from + b) / n, (from + b) + "/" + n + " puzzles");
         }
         bar.done();
-        ScoreResponse s = root.endpoints().matcher().score(score.build());
+        ScoreResponse s = root.endpoints().matcher().score(score.setItems(items).build());
         PrintWriter out = spec.commandLine().getOut();
         if (root.json) {
             out.println(Output.json(s.toBuilder().clearKendallTau()));
@@ -77,8 +83,10 @@ final class EvalCommand implements Callable<Integer> {
         }
         out.printf("%s v%d on %d %s test images (grid %d, seed %d), %.1f s:%n", info.getName(), info.getVersion(), s.getCount(), name,
                 info.getSpec().getGrid(), seed, (System.nanoTime() - start) / 1e9);
-        Output.table(out, List.of("mean_kendall_tau", "prop_wrong", "prop_any_wrong"),
-                List.of(List.of(Output.fmt(s.getMeanKendallTau()), Output.fmt(s.getPropWrong()), Output.fmt(s.getPropAnyWrong()))));
+        Output.table(out, List.of("metrics", "mean_kendall_tau", "prop_wrong", "prop_any_wrong"),
+                List.of(List.of("positional", Output.fmt(s.getMeanKendallTau()), Output.fmt(s.getPropWrong()), Output.fmt(s.getPropAnyWrong())),
+                        List.of("interchangeable", Output.fmt(s.getInterchangeable().getMeanKendallTau()),
+                                Output.fmt(s.getInterchangeable().getPropWrong()), Output.fmt(s.getInterchangeable().getPropAnyWrong()))));
         return 0;
     }
 }

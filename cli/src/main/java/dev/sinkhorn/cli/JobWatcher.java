@@ -118,9 +118,11 @@ final class JobWatcher {
                     e.getCheckpoint().getModel(), e.getCheckpoint().getVersion(), e.getCheckpoint().getEpoch(),
                     e.getCheckpoint().getSizeBytes()));
             case EVALUATION -> bar.message(String.format("evaluation of v%d on %d %s test images: mean Kendall tau %.4f, "
-                            + "prop_wrong %.4f, prop_any_wrong %.4f", e.getEvaluation().getVersion(), e.getEvaluation().getCount(),
-                    e.getEvaluation().getDataset(), e.getEvaluation().getMeanKendallTau(), e.getEvaluation().getPropWrong(),
-                    e.getEvaluation().getPropAnyWrong()));
+                            + "prop_wrong %.4f, prop_any_wrong %.4f (identical pieces interchangeable: %.4f, %.4f, %.4f)",
+                    e.getEvaluation().getVersion(), e.getEvaluation().getCount(), e.getEvaluation().getDataset(),
+                    e.getEvaluation().getMeanKendallTau(), e.getEvaluation().getPropWrong(), e.getEvaluation().getPropAnyWrong(),
+                    e.getEvaluation().getInterchangeable().getMeanKendallTau(), e.getEvaluation().getInterchangeable().getPropWrong(),
+                    e.getEvaluation().getInterchangeable().getPropAnyWrong()));
             case DECISION -> bar.message(String.format("v%d %s: %s (serving v%d)", e.getDecision().getVersion(),
                     e.getDecision().getKind().name().toLowerCase(java.util.Locale.ROOT).replace('_', ' '), e.getDecision().getReason(),
                     e.getDecision().getServingVersion()));

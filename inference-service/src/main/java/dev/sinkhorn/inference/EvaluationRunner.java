@@ -187,7 +187,7 @@ public class EvaluationRunner {
         ScoreResponse s = scoring.finish();
         return Evaluation.newBuilder().setModel(m.name()).setVersion(m.version()).setDataset(datasetName)
                 .setCount(s.getCount()).setMeanKendallTau(s.getMeanKendallTau()).setPropWrong(s.getPropWrong())
-                .setPropAnyWrong(s.getPropAnyWrong()).setL1(s.getL1()).setL2(s.getL2())
+                .setPropAnyWrong(s.getPropAnyWrong()).setL1(s.getL1()).setL2(s.getL2()).setInterchangeable(s.getInterchangeable())
                 .setEvaluatedAtMs(System.currentTimeMillis()).setGrid(spec.grid())
                 .setSeconds((System.nanoTime() - start) / 1e9).build();
     }

@@ -120,6 +120,10 @@ class ModelFollowingTest {
             assertTrue(e.getMeanKendallTau() >= -1 && e.getMeanKendallTau() <= 1);
             assertTrue(e.getPropWrong() > 0 && e.getPropWrong() <= 1, "an untrained model misplaces pieces");
             assertTrue(e.getL1() > 0 && e.getL2() > 0 && e.getL2() <= e.getL1(), "pixel errors in [0, 1]: l2 <= l1");
+            // With identical pieces interchangeable no puzzle is worse (blank pieces make some better).
+            assertTrue(e.hasInterchangeable());
+            assertTrue(e.getInterchangeable().getPropAnyWrong() <= e.getPropAnyWrong(), e.toString());
+            assertTrue(e.getInterchangeable().getPropWrong() <= e.getPropWrong(), e.toString());
             await().atMost(WAIT).until(() -> INFERENCE.listModels(ListModelsRequest.getDefaultInstance()).getModelsList().stream()
                     .anyMatch(m -> m.getName().equals("follow") && m.getLastEvaluation().getVersion() == 2));
         }

@@ -5,7 +5,7 @@ import dev.sinkhorn.core.errors.LimitExceededException;
 import dev.sinkhorn.core.matching.AssignmentResult;
 import dev.sinkhorn.core.matching.MatchOptions;
 import dev.sinkhorn.core.matching.Matrices;
-import dev.sinkhorn.core.matching.PermutationScores;
+import dev.sinkhorn.core.matching.PairScores;
 import dev.sinkhorn.service.grpc.TensorValidator;
 import dev.sinkhorn.service.grpc.TensorValidator.Dim;
 import dev.sinkhorn.v1.MatchAndScoreRequest;
@@ -24,7 +24,7 @@ final class MatchAndScoreSession {
     private final MatchingService matching;
     private final TensorValidator itemsValidator;
     private final BooleanSupplier cancelled;
-    private final PermutationScores scores = new PermutationScores();
+    private final PairScores scores = new PairScores();
     private int n = -1;
     private long message;
     private Boolean withItems;
@@ -45,9 +45,10 @@ final class MatchAndScoreSession {
             AssignmentResult[] results = matching.matcher().solve(m, MatchOptions.MAXIMIZE, cancelled);
             int d = items == null ? 0 : items.length / (m.batch() * n);
             for (int k = 0; k < results.length; k++) {
-                scores.add(truth[k], results[k].rowToCol());
-                if (items != null) {
-                    scores.addContent(items, k * n * d, d, truth[k], results[k].rowToCol());
+                if (items == null) {
+                    scores.add(truth[k], results[k].rowToCol());
+                } else {
+                    scores.add(truth[k], results[k].rowToCol(), items, k * n * d, d);
                 }
             }
         } catch (InvalidInputException e) {
@@ -59,14 +60,10 @@ final class MatchAndScoreSession {
 
     /** The scores of the whole stream. */
     ScoreResponse finish() {
-        if (scores.count() == 0) {
+        if (scores.positional().count() == 0) {
             throw new InvalidInputException("the stream carried no matrices: nothing to score");
         }
-        ScoreResponse.Builder b = MatchingService.summary(ScoreResponse.newBuilder(), scores);
-        if (scores.hasContent()) {
-            b.setL1(scores.l1()).setL2(scores.l2());
-        }
-        return b.build();
+        return MatchingService.summary(ScoreResponse.newBuilder(), scores).build();
     }
 
     private Matrices matrices(MatchAndScoreRequest request) {

@@ -6,11 +6,15 @@ import dev.sinkhorn.core.matching.AssignmentResult;
 import dev.sinkhorn.core.matching.BatchMatcher;
 import dev.sinkhorn.core.matching.MatchOptions;
 import dev.sinkhorn.core.matching.Matrices;
+import dev.sinkhorn.core.matching.PairScores;
 import dev.sinkhorn.core.matching.PermutationScores;
 import dev.sinkhorn.core.random.GumbelSampling;
 import dev.sinkhorn.service.grpc.MatrixBatchValidator;
 import dev.sinkhorn.service.grpc.SamplingFields;
+import dev.sinkhorn.service.grpc.TensorValidator;
+import dev.sinkhorn.service.grpc.TensorValidator.Dim;
 import dev.sinkhorn.v1.DualPotentials;
+import dev.sinkhorn.v1.InterchangeableScores;
 import dev.sinkhorn.v1.MatchRequest;
 import dev.sinkhorn.v1.MatchResponse;
 import dev.sinkhorn.v1.Permutation;
@@ -21,6 +25,7 @@ import jakarta.annotation.PostConstruct;
 import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
+import java.util.List;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.BooleanSupplier;
 
@@ -36,12 +41,14 @@ public class MatchingService {
 
     private BatchMatcher matcher;
     private MatrixBatchValidator validator;
+    private TensorValidator itemsValidator;
 
     @PostConstruct
     void init() {
         int threads = config.parallelism() > 0 ? config.parallelism() : Runtime.getRuntime().availableProcessors();
         matcher = new BatchMatcher(threads);
         validator = new MatrixBatchValidator(config.maxRows(), config.maxCols(), config.maxElements());
+        itemsValidator = new TensorValidator(config.maxElements());
     }
 
     @PreDestroy
@@ -89,10 +96,14 @@ public class MatchingService {
         if (elements > config.maxElements()) {
             throw new LimitExceededException("truth holds " + elements + " entries, above the cap of " + config.maxElements());
         }
-        PermutationScores scores = new PermutationScores();
+        int n = truth[0].length;
+        float[] items = request.hasItems() ? itemsValidator.validate("items", request.getItems(),
+                List.of(Dim.of("count", truth.length), Dim.of("N", n), Dim.any("D")), "") : null;
+        int d = items == null ? 0 : items.length / (truth.length * n);
+        PairScores scores = new PairScores();
         ScoreResponse.Builder b = ScoreResponse.newBuilder();
         for (int k = 0; k < truth.length; k++) {
-            b.addKendallTau(scores.add(truth[k], predicted[k]));
+            b.addKendallTau(items == null ? scores.add(truth[k], predicted[k]) : scores.add(truth[k], predicted[k], items, k * n * d, d));
         }
         return summary(b, scores).build();
     }
@@ -102,10 +113,17 @@ public class MatchingService {
         return new MatchAndScoreSession(this, config.maxElements(), cancelled);
     }
 
-    /** The batch metrics of a score response. */
-    static ScoreResponse.Builder summary(ScoreResponse.Builder b, PermutationScores scores) {
-        return b.setCount(scores.count()).setMeanKendallTau(scores.meanKendallTau())
-                .setPropWrong(scores.propWrong()).setPropAnyWrong(scores.propAnyWrong());
+    /** The batch metrics of a score response: positional, l1 and l2 when the items were sent, and interchangeable. */
+    static ScoreResponse.Builder summary(ScoreResponse.Builder b, PairScores scores) {
+        PermutationScores p = scores.positional();
+        PermutationScores i = scores.interchangeable();
+        b.setCount(p.count()).setMeanKendallTau(p.meanKendallTau()).setPropWrong(p.propWrong()).setPropAnyWrong(p.propAnyWrong())
+                .setInterchangeable(InterchangeableScores.newBuilder().setMeanKendallTau(i.meanKendallTau())
+                        .setPropWrong(i.propWrong()).setPropAnyWrong(i.propAnyWrong()));
+        if (p.hasContent()) {
+            b.setL1(p.l1()).setL2(p.l2());
+        }
+        return b;
     }
 
     private static MatchResponse response(AssignmentResult[] results, boolean potentials) {

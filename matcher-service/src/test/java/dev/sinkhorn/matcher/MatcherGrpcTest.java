@@ -144,6 +144,34 @@ class MatcherGrpcTest {
         assertEquals((1 + 2.0 / 3) / 2, s.getMeanKendallTau(), 1e-15);
         assertEquals(2.0 / 8, s.getPropWrong());
         assertEquals(0.5, s.getPropAnyWrong());
+        // Without the items' content no two items are known to be identical: both views agree.
+        assertEquals(s.getMeanKendallTau(), s.getInterchangeable().getMeanKendallTau());
+        assertEquals(s.getPropAnyWrong(), s.getInterchangeable().getPropAnyWrong());
+    }
+
+    @Test
+    void identicalItemsAreInterchangeableWhenTheirContentIsSent() {
+        // Items 0 and 1 of each pair are identical (blank pieces); 2 and 3 differ from everything.
+        // Pair 1 swaps the two identical items (the picture is right); pair 2 swaps two distinct ones.
+        dev.sinkhorn.v1.Tensor items = dev.sinkhorn.v1.Tensor.newBuilder().addShape(2).addShape(4).addShape(2)
+                .addAllValues(java.util.List.of(0f, 0f, 0f, 0f, 1f, 2f, 3f, 4f, 0f, 0f, 0f, 0f, 1f, 2f, 3f, 4f)).build();
+        ScoreResponse s = stub.score(ScoreRequest.newBuilder()
+                .addTruth(perm(0, 1, 2, 3)).addPredicted(perm(1, 0, 2, 3))
+                .addTruth(perm(0, 1, 2, 3)).addPredicted(perm(0, 1, 3, 2))
+                .setItems(items).build());
+        // Positional: both pairs have two misplaced items, tau 2/3 each.
+        assertEquals(2.0 / 3, s.getMeanKendallTau(), 1e-15);
+        assertEquals(4.0 / 8, s.getPropWrong());
+        assertEquals(1.0, s.getPropAnyWrong());
+        // Interchangeable: pair 1 is right (tau 1), pair 2 keeps its error.
+        assertEquals((1 + 2.0 / 3) / 2, s.getInterchangeable().getMeanKendallTau(), 1e-15);
+        assertEquals(2.0 / 8, s.getInterchangeable().getPropWrong());
+        assertEquals(0.5, s.getInterchangeable().getPropAnyWrong());
+        // l1: pair 1 moves identical content (0), pair 2 swaps (3, 4) against (1, 2): |3-1|+|4-2| twice over 16 values.
+        assertEquals(8.0 / 16, s.getL1(), 1e-12);
+        assertStatus(Status.Code.INVALID_ARGUMENT, () -> stub.score(ScoreRequest.newBuilder().addTruth(perm(0, 1)).addPredicted(perm(0, 1))
+                .setItems(dev.sinkhorn.v1.Tensor.newBuilder().addShape(1).addShape(3).addShape(1).addAllValues(java.util.List.of(0f, 0f, 0f)))
+                .build()));
     }
 
     @Test
@@ -196,6 +224,9 @@ class MatcherGrpcTest {
         // Each wrong item misplaces two values by 1: l1 = l2 = 2 * wrong / (count * n).
         assertEquals(2.0 * wrongItems / (s.getCount() * n), s.getL1(), 1e-12);
         assertEquals(2.0 * wrongItems / (s.getCount() * n), s.getL2(), 1e-12);
+        // Every item's content differs (its true position): nothing is interchangeable.
+        assertEquals(s.getMeanKendallTau(), s.getInterchangeable().getMeanKendallTau(), 1e-12);
+        assertEquals(s.getPropAnyWrong(), s.getInterchangeable().getPropAnyWrong(), 1e-12);
     }
 
     @Test

@@ -5,6 +5,7 @@ import dev.sinkhorn.core.jigsaw.TestPuzzles;
 import dev.sinkhorn.core.matching.IdenticalItems;
 import dev.sinkhorn.core.matching.LinearAssignmentSolver;
 import dev.sinkhorn.core.matching.Matrices;
+import dev.sinkhorn.core.matching.PairScores;
 import dev.sinkhorn.core.matching.PermutationScores;
 import dev.sinkhorn.core.model.SinkhornModel;
 
@@ -33,8 +34,7 @@ public final class JigsawEvaluation {
     public static Result evaluate(SinkhornModel model, ImageSet images, int limit, long seed) {
         int p = model.spec().pieces();
         LinearAssignmentSolver solver = new LinearAssignmentSolver();
-        PermutationScores scores = new PermutationScores();
-        PermutationScores interchangeable = new PermutationScores();
+        PairScores scores = new PairScores();
         new TestPuzzles(images, model.spec().grid(), limit, seed).forEachBatch(BATCH, puzzles -> {
             int b = puzzles.batch();
             int d = puzzles.pieceSize();
@@ -42,12 +42,9 @@ public final class JigsawEvaluation {
             for (int k = 0; k < b; k++) {
                 int[] truth = puzzles.permutations()[k];
                 int[] predicted = solver.solveWithoutPotentials(logAlpha.problem(k, false), () -> false).rowToCol();
-                scores.add(truth, predicted);
-                scores.addContent(puzzles.scrambledPieces(), k * p * d, d, truth, predicted);
-                interchangeable.add(IdenticalItems.canonicalTruth(puzzles.scrambledPieces(), k * p * d, d, truth, predicted),
-                        predicted);
+                scores.add(truth, predicted, puzzles.scrambledPieces(), k * p * d, d);
             }
         }, () -> false);
-        return new Result(scores, interchangeable);
+        return new Result(scores.positional(), scores.interchangeable());
     }
 }
