@@ -160,6 +160,11 @@ final class Job {
         return suspendEndsStreams;
     }
 
+    /** The job is (again) this replica's to run: an earlier hand-over request no longer holds. */
+    void clearSuspend() {
+        suspendRequested = false;
+    }
+
     /** Whether the job should stop at its next step (cancelled, or handed over). */
     boolean stopRequested() {
         return cancelRequested || suspendRequested;
@@ -197,7 +202,6 @@ final class Job {
      */
     synchronized void runHere(Sink to, String replica) {
         sink = to;
-        suspendRequested = false;
         runner = replica;
         attempt++;
         state = JobState.RUNNING;
@@ -247,7 +251,11 @@ final class Job {
     }
 
     private void append(TrainingEvent e) {
-        events.add(e);
+        if (e.hasProgress() && !events.isEmpty() && events.get(events.size() - 1).hasProgress()) {
+            events.set(events.size() - 1, e); // a late watcher needs the newest progress, not every one: memory stays bounded
+        } else {
+            events.add(e);
+        }
         if (e.hasProgress()) {
             progress = e.getProgress();
         } else if (e.hasCheckpoint()) {
@@ -275,6 +283,7 @@ final class Job {
             apply(e.getStarted());
         } else if (e.hasFinished()) {
             apply(e.getFinished());
+            endStreams(); // `finished` is the last event a watcher gets
         }
         notifyAll();
     }
@@ -305,9 +314,8 @@ final class Job {
         if (r.hasProgress()) {
             progress = r.getProgress();
         }
-        if (finished()) {
-            endStreams();
-        }
+        // Streams end with the `finished` event (mirrorEvent), not with a state record, which may
+        // arrive before the job's last events (they travel on another topic).
     }
 
     /** Streams an evaluation of one of this job's versions (once per version). */

@@ -210,7 +210,9 @@ public class JobConsumer {
          */
         @Override
         public void onPartitionsLost(Collection<TopicPartition> partitions) {
-            LOG.warnf("lost %s (the group dropped this replica); running jobs go on", partitions);
+            LOG.warnf("lost %s (the group dropped this replica); running jobs go on, waiting ones are left to the new owners",
+                    partitions);
+            scheduler.dropWaiting(partitions);
             partitions.forEach(offsets::remove);
         }
     }

@@ -50,8 +50,12 @@ public class JobLog implements Job.Sink {
     /** States and events waiting for the sender; beyond this many (Kafka away for long) new ones are dropped. */
     private static final int MAX_WAITING = 10_000;
 
+    /** How long a StartTraining or CancelTraining waits for Kafka; its records expire then too, so an UNAVAILABLE answer means not queued. */
+    private static final int COMMAND_TIMEOUT_MS = 30_000;
+
     private final byte[] instance = UUID.randomUUID().toString().getBytes(StandardCharsets.UTF_8);
     private KafkaProducer<byte[], byte[]> producer;
+    private KafkaProducer<byte[], byte[]> commands;
     /**
      * Sends states and events in order, off the jobs' threads: a send waits for topic metadata
      * while Kafka is away, and training must not.
@@ -66,6 +70,9 @@ public class JobLog implements Job.Sink {
     void onStart(@Observes StartupEvent event) {
         producer = kafka.producer(Map.of(ProducerConfig.LINGER_MS_CONFIG, 0, ProducerConfig.MAX_BLOCK_MS_CONFIG, 10_000,
                 ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, 600_000));
+        commands = kafka.producer(Map.of(ProducerConfig.LINGER_MS_CONFIG, 0, ProducerConfig.MAX_BLOCK_MS_CONFIG, 10_000,
+                ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, COMMAND_TIMEOUT_MS / 2, ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG,
+                COMMAND_TIMEOUT_MS));
     }
 
     /** After the jobs have stopped: their last states and events are sent first. */
@@ -73,6 +80,7 @@ public class JobLog implements Job.Sink {
         sender.shutdown();
         sender.awaitTermination(10, TimeUnit.SECONDS);
         producer.close(Duration.ofSeconds(10));
+        commands.close(Duration.ofSeconds(5));
     }
 
     /** Whether a record was written by this process. */
@@ -81,22 +89,27 @@ public class JobLog implements Job.Sink {
         return h != null && java.util.Arrays.equals(h.value(), instance);
     }
 
-    /** Queues a job on sinkhorn.jobs; returns once Kafka has it (UNAVAILABLE otherwise). */
+    /**
+     * Queues a job: its QUEUED state first (so that no later state of it can be overtaken by this
+     * one), then the command on sinkhorn.jobs; returns once Kafka has both (UNAVAILABLE otherwise).
+     */
     void submit(TrainingJob job) {
-        command(job.getModel(), JobCommand.newBuilder().setStart(job).build(), "queue job " + job.getJobId());
-        state(job);
+        await(PipelineTopics.JOB_STATES, job.getJobId(), job.toByteArray(), "record job " + job.getJobId());
+        await(PipelineTopics.JOBS, job.getModel(), JobCommand.newBuilder().setStart(job).build().toByteArray(),
+                "queue job " + job.getJobId());
     }
 
     /** Asks the replica that runs a job to cancel it; returns once Kafka has the request. */
     void cancel(String model, String jobId) {
-        command(model, JobCommand.newBuilder().setCancel(JobRef.newBuilder().setJobId(jobId)).build(), "cancel job " + jobId);
+        await(PipelineTopics.JOBS, model, JobCommand.newBuilder().setCancel(JobRef.newBuilder().setJobId(jobId)).build().toByteArray(),
+                "cancel job " + jobId);
     }
 
-    private void command(String model, JobCommand command, String what) {
+    private void await(String topic, String key, byte[] value, String what) {
         try {
             topics.ready().get(15, TimeUnit.SECONDS);
             // The job's spans (its run, its checkpoints and what follows over Kafka) join the caller's trace.
-            tracing.send(producer, record(PipelineTopics.JOBS, model, command.toByteArray())).get(30, TimeUnit.SECONDS);
+            tracing.send(commands, record(topic, key, value)).get(COMMAND_TIMEOUT_MS + 5_000, TimeUnit.MILLISECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new DependencyUnavailableException("interrupted while asking Kafka to " + what, e);

@@ -117,7 +117,17 @@ public class JobMirror {
             c.partitionsFor(topic, Duration.ofSeconds(30)).forEach(p -> parts.add(new TopicPartition(p.topic(), p.partition())));
         }
         c.assign(parts);
-        c.seekToBeginning(parts);
+        synchronized (positions) {
+            // From the beginning at start; after a restart of this loop (Kafka away), on from where it was: nothing twice.
+            for (TopicPartition p : parts) {
+                Long at = positions.get(p);
+                if (at == null) {
+                    c.seekToBeginning(List.of(p));
+                } else {
+                    c.seek(p, at);
+                }
+            }
+        }
         Map<TopicPartition, Long> end = c.endOffsets(parts);
         while (loop.running()) {
             for (ConsumerRecord<byte[], byte[]> r : c.poll(Duration.ofMillis(500))) {

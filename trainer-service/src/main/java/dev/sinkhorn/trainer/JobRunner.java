@@ -88,6 +88,9 @@ public class JobRunner {
         if (job.finished()) {
             return true; // cancelled while it waited
         }
+        if (job.suspendRequested()) {
+            return false; // handed over before its turn came: the partition's new owner runs it
+        }
         job.runHere(log, replica);
         SinkhornModel model = null;
         try {
@@ -132,7 +135,8 @@ public class JobRunner {
             }
         } catch (ExecutionException e) {
             return failOrSuspend(job, e.getCause());
-        } catch (Exception e) {
+        } catch (Exception | Error e) {
+            // An Error too (a native library failing, memory): the job must end, not stay RUNNING.
             return failOrSuspend(job, e);
         } finally {
             if (model != null) {

@@ -61,6 +61,7 @@ public class JobScheduler {
         synchronized (waiting) {
             boolean here = running.values().stream().anyMatch(r -> r.job() == e.job())
                     || waiting.values().stream().anyMatch(q -> q.stream().anyMatch(w -> w.job() == e.job()));
+            e.job().clearSuspend(); // read again after its partition came back: it stays here
             if (here) {
                 return;
             }
@@ -149,6 +150,19 @@ public class JobScheduler {
                     break;
                 }
                 waiting.wait(left);
+            }
+        }
+    }
+
+    /**
+     * The partitions were lost (the group dropped this replica): their waiting jobs are dropped,
+     * since the partitions' new owners run them; running jobs go on (docs/scale-out.md).
+     */
+    void dropWaiting(Collection<TopicPartition> partitions) {
+        Set<TopicPartition> lost = new HashSet<>(partitions);
+        synchronized (waiting) {
+            for (Queue<Entry> q : waiting.values()) {
+                q.removeIf(e -> lost.contains(e.partition()));
             }
         }
     }

@@ -29,7 +29,7 @@ public class Jobs {
 
     private final Map<String, Job> jobs = new ConcurrentHashMap<>();
     /** Events of jobs whose record has not arrived yet (the two topics are read side by side). */
-    private final Map<String, List<TrainingEvent>> early = new ConcurrentHashMap<>();
+    private final Map<String, List<TrainingEvent>> early = new java.util.HashMap<>();
 
     /** Queues a validated spec (defaults filled) on sinkhorn.jobs; returns once Kafka has it. */
     Job start(TrainingSpec spec) {
@@ -64,12 +64,14 @@ public class Jobs {
 
     /** The job of a record (sinkhorn.jobs or sinkhorn.job-states): the one known, or a new one from the record. */
     Job adopt(TrainingJob record) {
-        Job job = jobs.computeIfAbsent(record.getJobId(), k -> new Job(record));
-        List<TrainingEvent> before = early.remove(record.getJobId());
-        if (before != null) {
-            before.forEach(job::mirrorEvent);
+        synchronized (early) { // with mirrorEvent: an event is either buffered here or applied to the job, never lost
+            Job job = jobs.computeIfAbsent(record.getJobId(), k -> new Job(record));
+            List<TrainingEvent> before = early.remove(record.getJobId());
+            if (before != null) {
+                before.forEach(job::mirrorEvent);
+            }
+            return job;
         }
-        return job;
     }
 
     /**
@@ -124,15 +126,18 @@ public class Jobs {
     }
 
     void mirrorEvent(TrainingEvent event) {
-        Job job = jobs.get(event.getJobId());
-        if (job == null && (event.hasStarted() || event.hasFinished())) {
-            job = adopt(event.hasStarted() ? event.getStarted() : event.getFinished());
+        Job job;
+        synchronized (early) {
+            job = jobs.get(event.getJobId());
+            if (job == null && (event.hasStarted() || event.hasFinished())) {
+                job = adopt(event.hasStarted() ? event.getStarted() : event.getFinished());
+            }
+            if (job == null) {
+                early.computeIfAbsent(event.getJobId(), k -> new java.util.ArrayList<>()).add(event);
+                return;
+            }
         }
-        if (job != null) {
-            job.mirrorEvent(event);
-        } else {
-            early.computeIfAbsent(event.getJobId(), k -> new java.util.ArrayList<>()).add(event);
-        }
+        job.mirrorEvent(event);
     }
 
     /** A decision about a version one of the jobs running here published: streamed by that job. */

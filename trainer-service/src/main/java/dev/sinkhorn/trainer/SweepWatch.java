@@ -23,6 +23,11 @@ final class SweepWatch {
     private final ServerCallStreamObserver<SweepEvent> out;
     private final Map<String, Evaluation> newest = new HashMap<>();
     private final Set<String> ended = new HashSet<>();
+    /**
+     * Each job's row as known from its events: the table is built from these alone, never from the
+     * jobs (a job's events arrive under its lock; taking another job's lock here could deadlock).
+     */
+    private final Map<String, SweepRow.Builder> rows = new HashMap<>();
     private boolean closed;
 
     SweepWatch(List<Job> jobs, ServerCallStreamObserver<SweepEvent> out) {
@@ -31,6 +36,11 @@ final class SweepWatch {
     }
 
     void start() {
+        for (Job job : jobs) {
+            dev.sinkhorn.v1.TrainingJob s = job.snapshot();
+            rows.put(job.id(), SweepRow.newBuilder().setModel(s.getModel()).setJobId(s.getJobId()).setState(s.getState())
+                    .setPoint(s.getSweepPoint()));
+        }
         for (Job job : jobs) {
             Job.Watcher w = new Job.Watcher() {
                 @Override
@@ -61,8 +71,12 @@ final class SweepWatch {
                     newest.put(job.id(), e.getEvaluation());
                 }
             }
+            if (e.hasStarted()) {
+                rows.get(job.id()).setState(e.getStarted().getState());
+            }
             if (e.hasFinished()) {
                 ended.add(job.id());
+                rows.get(job.id()).setState(e.getFinished().getState());
             }
             if (e.hasEvaluation() || e.hasFinished()) {
                 out.onNext(SweepEvent.newBuilder().setTable(table()).build());
@@ -78,10 +92,12 @@ final class SweepWatch {
         if (closed) {
             return;
         }
-        if (job.finished()) {
+        // Called under the job's own lock (its stream ends): asking it is safe.
+        boolean over = job.finished();
+        if (over) {
             ended.add(job.id());
         }
-        if (ended.size() == jobs.size() || !job.finished()) {
+        if (ended.size() == jobs.size() || !over) {
             closed = true;
             try {
                 out.onCompleted();
@@ -95,14 +111,13 @@ final class SweepWatch {
         SweepTable.Builder t = SweepTable.newBuilder();
         double best = Double.NEGATIVE_INFINITY;
         for (Job job : jobs) {
-            SweepRow.Builder row = SweepRow.newBuilder().setModel(job.model()).setJobId(job.id()).setState(job.snapshot().getState())
-                    .setPoint(job.sweepPoint());
+            SweepRow.Builder row = rows.get(job.id()).clone();
             Evaluation e = newest.get(job.id());
             if (e != null) {
                 row.setVersion(e.getVersion()).setEvaluation(e);
                 if (e.getMeanKendallTau() > best) {
                     best = e.getMeanKendallTau();
-                    t.setBestModel(job.model());
+                    t.setBestModel(row.getModel());
                 }
             }
             t.addRows(row);
