@@ -78,6 +78,11 @@ public class DynamicBatcher {
         t.setDaemon(true);
         return t;
     });
+    /** The meters of each RPC, registered once. */
+    private record Meters(Timer queueTime, DistributionSummary batchSize) {
+    }
+
+    private final Map<String, Meters> meters = new ConcurrentHashMap<>();
     /** The queue of each kind; a drained queue is removed (kinds come and go with model versions and request settings). */
     private final Map<Kind<?, ?>, Queue<?, ?>> queues = new ConcurrentHashMap<>();
 
@@ -212,11 +217,13 @@ public class DynamicBatcher {
 
     private <I, R> void run(Kind<I, R> kind, List<Pending<I, R>> batch, int total) {
         long start = System.nanoTime();
-        Timer queueTime = Timer.builder("sinkhorn.batching.queue").description("time from arrival to the start of its batch")
-                .tag("rpc", kind.rpc()).publishPercentileHistogram().register(metrics);
-        batch.forEach(p -> queueTime.record(start - p.arrivedNanos(), TimeUnit.NANOSECONDS));
-        DistributionSummary.builder("sinkhorn.batching.batch." + kind.unit()).description(kind.unit() + " per pass")
-                .tag("rpc", kind.rpc()).publishPercentileHistogram().register(metrics).record(total);
+        Meters m = meters.computeIfAbsent(kind.rpc(), rpc -> new Meters(
+                Timer.builder("sinkhorn.batching.queue").description("time from arrival to the start of its batch")
+                        .tag("rpc", rpc).publishPercentileHistogram().register(metrics),
+                DistributionSummary.builder("sinkhorn.batching.batch." + kind.unit()).description(kind.unit() + " per pass")
+                        .tag("rpc", rpc).publishPercentileHistogram().register(metrics)));
+        batch.forEach(p -> m.queueTime().record(start - p.arrivedNanos(), TimeUnit.NANOSECONDS));
+        m.batchSize().record(total);
         List<R> results;
         try {
             results = kind.run(batch.stream().map(Pending::input).toList(),

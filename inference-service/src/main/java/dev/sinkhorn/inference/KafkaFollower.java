@@ -6,6 +6,7 @@ import dev.sinkhorn.service.kafka.ConsumerLoop;
 import dev.sinkhorn.service.kafka.KafkaClients;
 import dev.sinkhorn.service.kafka.KafkaTracing;
 import dev.sinkhorn.service.kafka.PipelineTopics;
+import dev.sinkhorn.service.kafka.TopicPartitions;
 import dev.sinkhorn.service.kafka.TopicProvisioner;
 import dev.sinkhorn.v1.Decision;
 import dev.sinkhorn.v1.Evaluation;
@@ -18,14 +19,12 @@ import jakarta.enterprise.inject.Produces;
 import jakarta.inject.Inject;
 import java.security.PublicKey;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.common.PartitionInfo;
 import org.apache.kafka.common.TopicPartition;
 import org.eclipse.microprofile.health.HealthCheck;
 import org.eclipse.microprofile.health.HealthCheckResponse;
@@ -106,12 +105,8 @@ public class KafkaFollower {
 
     /** Reads the topics from their beginning; after catching up, follows them live. */
     private void follow(KafkaConsumer<byte[], byte[]> c) {
-        List<TopicPartition> partitions = new ArrayList<>();
-        for (String topic : List.of(PipelineTopics.CHECKPOINTS, PipelineTopics.EVALUATIONS, PipelineTopics.DECISIONS)) {
-            for (PartitionInfo p : c.partitionsFor(topic, Duration.ofSeconds(30))) {
-                partitions.add(new TopicPartition(topic, p.partition()));
-            }
-        }
+        List<TopicPartition> partitions = TopicPartitions.of(c, Duration.ofSeconds(30), PipelineTopics.CHECKPOINTS,
+                PipelineTopics.EVALUATIONS, PipelineTopics.DECISIONS);
         c.assign(partitions);
         c.seekToBeginning(partitions);
         Map<TopicPartition, Long> end = c.endOffsets(partitions, Duration.ofSeconds(30));

@@ -4,6 +4,7 @@ import dev.sinkhorn.service.kafka.ConsumerLoop;
 import dev.sinkhorn.service.kafka.KafkaClients;
 import dev.sinkhorn.service.kafka.KafkaTracing;
 import dev.sinkhorn.service.kafka.PipelineTopics;
+import dev.sinkhorn.service.kafka.TopicPartitions;
 import dev.sinkhorn.service.kafka.TopicProvisioner;
 import dev.sinkhorn.v1.Decision;
 import dev.sinkhorn.v1.Evaluation;
@@ -50,10 +51,7 @@ public class EvaluationListener {
     }
 
     private void listen(KafkaConsumer<byte[], byte[]> c) {
-        List<TopicPartition> parts = new java.util.ArrayList<>();
-        for (String topic : List.of(PipelineTopics.EVALUATIONS, PipelineTopics.DECISIONS)) {
-            c.partitionsFor(topic, Duration.ofSeconds(30)).forEach(p -> parts.add(new TopicPartition(p.topic(), p.partition())));
-        }
+        List<TopicPartition> parts = TopicPartitions.of(c, Duration.ofSeconds(30), PipelineTopics.EVALUATIONS, PipelineTopics.DECISIONS);
         c.assign(parts);
         if (!jobs.anyPublished()) {
             c.seekToEnd(parts); // nothing published yet by this process: older evaluations are not ours

@@ -355,10 +355,6 @@ final class Job {
                 || decided.contains(new Decided(version, DecisionKind.REJECTED_BY_POLICY));
     }
 
-    synchronized boolean isRunning() {
-        return state == JobState.RUNNING;
-    }
-
     /** Ends a job that waits here to run (cancelled before it started), recording the end through {@code to}. */
     synchronized void finishQueued(Sink to, JobState end, String why) {
         sink = to;

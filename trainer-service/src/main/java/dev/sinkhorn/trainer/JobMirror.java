@@ -3,6 +3,7 @@ package dev.sinkhorn.trainer;
 import dev.sinkhorn.service.kafka.ConsumerLoop;
 import dev.sinkhorn.service.kafka.KafkaClients;
 import dev.sinkhorn.service.kafka.PipelineTopics;
+import dev.sinkhorn.service.kafka.TopicPartitions;
 import dev.sinkhorn.service.kafka.TopicProvisioner;
 import dev.sinkhorn.v1.TrainingEvent;
 import dev.sinkhorn.v1.TrainingJob;
@@ -13,7 +14,6 @@ import jakarta.enterprise.event.Observes;
 import jakarta.enterprise.inject.Produces;
 import jakarta.inject.Inject;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -112,10 +112,7 @@ public class JobMirror {
     }
 
     private void follow(KafkaConsumer<byte[], byte[]> c) throws Exception {
-        List<TopicPartition> parts = new ArrayList<>();
-        for (String topic : List.of(PipelineTopics.JOB_STATES, PipelineTopics.JOB_EVENTS)) {
-            c.partitionsFor(topic, Duration.ofSeconds(30)).forEach(p -> parts.add(new TopicPartition(p.topic(), p.partition())));
-        }
+        List<TopicPartition> parts = TopicPartitions.of(c, Duration.ofSeconds(30), PipelineTopics.JOB_STATES, PipelineTopics.JOB_EVENTS);
         c.assign(parts);
         synchronized (positions) {
             // From the beginning at start; after a restart of this loop (Kafka away), on from where it was: nothing twice.

@@ -2,7 +2,6 @@ package dev.sinkhorn.trainer;
 
 import dev.sinkhorn.v1.Decision;
 import dev.sinkhorn.v1.Evaluation;
-import dev.sinkhorn.v1.JobState;
 import dev.sinkhorn.v1.TrainingEvent;
 import dev.sinkhorn.v1.TrainingJob;
 import dev.sinkhorn.v1.TrainingSpec;
@@ -155,10 +154,5 @@ public class Jobs {
                 job.evaluation(e);
             }
         }
-    }
-
-    /** Whether a job record says the job is over. */
-    static boolean ended(JobState s) {
-        return s == JobState.SUCCEEDED || s == JobState.FAILED || s == JobState.CANCELLED || s == JobState.INTERRUPTED;
     }
 }

@@ -34,11 +34,11 @@ final class SweepPoints {
             Map.entry("epochs", (b, v) -> b.setEpochs(whole("epochs", v))),
             Map.entry("seed", (b, v) -> b.setSeed(whole("seed", v))),
             Map.entry("train_limit", (b, v) -> b.setTrainLimit(whole("train_limit", v))),
-            Map.entry("grid", (b, v) -> model(b, b.getSpecBuilder().setGrid(whole("grid", v)))),
-            Map.entry("hidden_channels", (b, v) -> model(b, b.getSpecBuilder().setHiddenChannels(whole("hidden_channels", v)))),
-            Map.entry("kernel_size", (b, v) -> model(b, b.getSpecBuilder().setKernelSize(whole("kernel_size", v)))),
-            Map.entry("tau", (b, v) -> model(b, b.getSpecBuilder().setTau(v.floatValue()))),
-            Map.entry("n_iter", (b, v) -> model(b, b.getSpecBuilder().setNIter(whole("n_iter", v)))));
+            Map.entry("grid", (b, v) -> model(b, m -> m.setGrid(whole("grid", v)))),
+            Map.entry("hidden_channels", (b, v) -> model(b, m -> m.setHiddenChannels(whole("hidden_channels", v)))),
+            Map.entry("kernel_size", (b, v) -> model(b, m -> m.setKernelSize(whole("kernel_size", v)))),
+            Map.entry("tau", (b, v) -> model(b, m -> m.setTau(v.floatValue()))),
+            Map.entry("n_iter", (b, v) -> model(b, m -> m.setNIter(whole("n_iter", v)))));
 
     private SweepPoints() {
     }
@@ -102,8 +102,10 @@ final class SweepPoints {
         }
     }
 
-    private static TrainingSpec.Builder model(TrainingSpec.Builder b, ModelSpec.Builder ignored) {
-        return b; // getSpecBuilder() changed b's spec in place
+    /** Sets a field of the spec's ModelSpec. */
+    private static TrainingSpec.Builder model(TrainingSpec.Builder b, java.util.function.Consumer<ModelSpec.Builder> set) {
+        set.accept(b.getSpecBuilder());
+        return b;
     }
 
     private static int whole(String field, double v) {

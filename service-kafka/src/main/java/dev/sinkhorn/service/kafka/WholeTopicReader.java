@@ -21,8 +21,7 @@ public final class WholeTopicReader {
      */
     public static void readToEnd(KafkaClients kafka, String topic, Duration timeout, Consumer<ConsumerRecord<byte[], byte[]>> each) {
         try (KafkaConsumer<byte[], byte[]> c = kafka.consumer(Map.of())) {
-            List<TopicPartition> parts = c.partitionsFor(topic, timeout).stream()
-                    .map(p -> new TopicPartition(p.topic(), p.partition())).toList();
+            List<TopicPartition> parts = TopicPartitions.of(c, timeout, topic);
             c.assign(parts);
             c.seekToBeginning(parts);
             Map<TopicPartition, Long> end = c.endOffsets(parts, timeout);
