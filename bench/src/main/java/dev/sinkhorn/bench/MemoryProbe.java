@@ -18,7 +18,7 @@ public final class MemoryProbe {
         Devices.forName("cpu");
         int grid = Integer.parseInt(a[0]);
         Dataset mnist = DatasetResolver.fromEnvironment(System.err::println).load("mnist");
-        try (SinkhornModel model = SinkhornModel.initialize(new ModelSpec("jigsaw", 1, 28, grid, 32, 5, 1f, 20),
+        try (SinkhornModel model = SinkhornModel.initialize(ModelSpec.jigsaw(1, 28, grid, 32, 5, 1f, 20),
                 mnist.pixelMean(), mnist.pixelStd(), Device.cpu(), 0)) {
             JigsawTrainer t = new JigsawTrainer(model, new TrainingSettings(64, 1e-3f, 1, 1f, 0));
             for (int e = 1; e <= Integer.parseInt(a[1]); e++) {

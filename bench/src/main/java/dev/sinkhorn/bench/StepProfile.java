@@ -14,7 +14,7 @@ import ai.djl.util.Pair;
 import dev.sinkhorn.core.data.Dataset;
 import dev.sinkhorn.core.data.DatasetResolver;
 import dev.sinkhorn.core.jigsaw.Jigsaw;
-import dev.sinkhorn.core.jigsaw.JigsawBatch;
+import dev.sinkhorn.core.data.ScrambledBatch;
 import dev.sinkhorn.core.model.ModelSpec;
 import dev.sinkhorn.core.model.SinkhornModel;
 import dev.sinkhorn.core.sinkhorn.SinkhornOps;
@@ -45,7 +45,7 @@ public final class StepProfile {
                     idx[k] = (s * b + k) % 60000;
                 }
                 mnist.train().copyUnitPixels(idx, b, images);
-                JigsawBatch pz = jigsaw.scramble(images, b, 1, 28, 28, rng);
+                ScrambledBatch pz = jigsaw.scramble(images, b, 1, 28, 28, rng);
                 try (NDManager m = model.manager().newSubManager()) {
                     NDArray x = model.normalized(m, pz.scrambledPieces(), b);
                     NDArray truth = model.normalized(m, pz.truePieces(), b).reshape(b, 4, 196);

@@ -27,7 +27,7 @@ public final class TimeToAccuracy {
         int maxEpochs = Integer.parseInt(a[7]);
         long seed = Long.parseLong(a[8]);
         Dataset mnist = DatasetResolver.fromEnvironment(System.err::println).load("mnist");
-        ModelSpec spec = new ModelSpec("jigsaw", 1, 28, 2, hidden, 5, tau, 20);
+        ModelSpec spec = ModelSpec.jigsaw(1, 28, 2, hidden, 5, tau, 20);
         System.out.println(result(mnist, spec, new TrainingSettings(batch, lr, samples, 1f, seed), target, evalEvery, maxEpochs));
     }
 

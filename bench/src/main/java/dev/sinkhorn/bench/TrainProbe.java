@@ -13,7 +13,8 @@ import dev.sinkhorn.core.training.TrainingSettings;
 
 /**
  * Trains one setting and prints, per epoch, throughput and the full-test-set score.
- * Arguments: grid epochs learningRate [limit] [hidden] [tau] [nSamples] [batch] [seed] [nIter] [dataset].
+ * Arguments: grid epochs learningRate [limit] [hidden] [tau] [nSamples] [batch] [seed] [nIter] [dataset]
+ * [architecture: per-piece, or context:LAYERS:HEADS:WIDTH].
  */
 public final class TrainProbe {
     public static void main(String[] a) {
@@ -30,7 +31,11 @@ public final class TrainProbe {
         int nIter = a.length > 9 ? Integer.parseInt(a[9]) : 20;
         String datasetName = a.length > 10 ? a[10] : "mnist";
         Dataset mnist = DatasetResolver.fromEnvironment(System.err::println).load(datasetName);
-        ModelSpec spec = new ModelSpec("jigsaw", 1, 28, grid, hidden, 5, tau, nIter);
+        ModelSpec spec = ModelSpec.jigsaw(1, 28, grid, hidden, 5, tau, nIter);
+        if (a.length > 11 && a[11].startsWith("context")) {
+            String[] c = a[11].split(":");
+            spec = spec.withContext(Integer.parseInt(c[1]), Integer.parseInt(c[2]), Integer.parseInt(c[3]));
+        }
         try (SinkhornModel model = SinkhornModel.initialize(spec, mnist.pixelMean(), mnist.pixelStd(), Device.cpu(), seed)) {
             JigsawTrainer t = new JigsawTrainer(model, new TrainingSettings(batch, lr, samples, 1f, seed));
             double trainSeconds = 0;

@@ -21,7 +21,7 @@ public final class TrainThroughput {
         int images = Integer.parseInt(a[0]);
         int grid = a.length > 1 ? Integer.parseInt(a[1]) : 2;
         Dataset mnist = DatasetResolver.fromEnvironment(System.err::println).load("mnist");
-        ModelSpec spec = new ModelSpec("jigsaw", 1, 28, grid, 32, 5, 0.1f, 20);
+        ModelSpec spec = ModelSpec.jigsaw(1, 28, grid, 32, 5, 0.1f, 20);
         try (SinkhornModel model = SinkhornModel.initialize(spec, mnist.pixelMean(), mnist.pixelStd(), Device.cpu(), 0)) {
             JigsawTrainer trainer = new JigsawTrainer(model, new TrainingSettings(64, 1e-4f, 1, 1f, 0));
             trainer.epoch(mnist.train(), 3200, 1, (e, s, n, l, i) -> { }, () -> false); // warm-up (JIT, allocator)

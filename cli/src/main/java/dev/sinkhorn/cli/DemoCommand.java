@@ -3,7 +3,7 @@ package dev.sinkhorn.cli;
 import dev.sinkhorn.core.data.DatasetResolver;
 import dev.sinkhorn.core.data.ImageSet;
 import dev.sinkhorn.core.jigsaw.Jigsaw;
-import dev.sinkhorn.core.jigsaw.JigsawBatch;
+import dev.sinkhorn.core.data.ScrambledBatch;
 import dev.sinkhorn.v1.Evaluation;
 import dev.sinkhorn.v1.JobState;
 import dev.sinkhorn.v1.ListModelsRequest;
@@ -130,7 +130,7 @@ final class DemoCommand implements Callable<Integer> {
         ImageSet test = DatasetResolver.fromEnvironment(err::println).load(e.getDataset()).test();
         Jigsaw jigsaw = new Jigsaw(info.getSpec().getGrid());
         int[] idx = {0, 1, 2, 3, 4, 5, 6, 7};
-        JigsawBatch puzzles = jigsaw.scramble(Puzzles.images(test, idx), idx.length, test.channels(), test.height(), test.width(),
+        ScrambledBatch puzzles = jigsaw.scramble(Puzzles.images(test, idx), idx.length, test.channels(), test.height(), test.width(),
                 new SplittableRandom(1));
         // The version whose evaluation the table shows (the serving one may be older if the policy rejected it).
         PredictResponse p = endpoints.inference().predict(Puzzles.request(info, puzzles).toBuilder().setVersion(e.getVersion()).build());

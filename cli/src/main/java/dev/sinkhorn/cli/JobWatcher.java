@@ -117,9 +117,10 @@ final class JobWatcher {
             case CHECKPOINT -> bar.message(String.format("checkpoint %s v%d published (epoch %d, %,d bytes)",
                     e.getCheckpoint().getModel(), e.getCheckpoint().getVersion(), e.getCheckpoint().getEpoch(),
                     e.getCheckpoint().getSizeBytes()));
-            case EVALUATION -> bar.message(String.format("evaluation of v%d on %d %s test images: mean Kendall tau %.4f, "
-                            + "prop_wrong %.4f, prop_any_wrong %.4f (identical pieces interchangeable: %.4f, %.4f, %.4f)",
+            case EVALUATION -> bar.message(String.format("evaluation of v%d on %d %s test %s: mean Kendall tau %.4f, "
+                            + "prop_wrong %.4f, prop_any_wrong %.4f (identical items interchangeable: %.4f, %.4f, %.4f)",
                     e.getEvaluation().getVersion(), e.getEvaluation().getCount(), e.getEvaluation().getDataset(),
+                    e.getEvaluation().getGrid() == 0 && e.getEvaluation().getItems() > 0 ? "lists" : "images",
                     e.getEvaluation().getMeanKendallTau(), e.getEvaluation().getPropWrong(), e.getEvaluation().getPropAnyWrong(),
                     e.getEvaluation().getInterchangeable().getMeanKendallTau(), e.getEvaluation().getInterchangeable().getPropWrong(),
                     e.getEvaluation().getInterchangeable().getPropAnyWrong()));

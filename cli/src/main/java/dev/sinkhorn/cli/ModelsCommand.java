@@ -41,13 +41,14 @@ final class ModelsCommand implements Callable<Integer> {
         for (ModelInfo m : r.getModelsList()) {
             boolean evaluated = m.hasLastEvaluation();
             rows.add(List.of(m.getName(), m.getVersion() == 0 ? "-" : Long.toString(m.getVersion()), Long.toString(m.getNewestVersion()),
-                    m.getDataset(), m.getSpec().getGrid() + "x" + m.getSpec().getGrid(),
+                    m.getDataset(), m.getSpec().getTask().equals("sorting") ? "sort " + m.getSpec().getItems()
+                            : m.getSpec().getGrid() + "x" + m.getSpec().getGrid(),
                     Integer.toString(m.getEpoch()), evaluated ? "v" + m.getLastEvaluation().getVersion() : "-",
                     evaluated ? Output.fmt(m.getLastEvaluation().getMeanKendallTau()) : "-",
                     evaluated ? Output.fmt(m.getLastEvaluation().getPropAnyWrong()) : "-",
                     Instant.ofEpochMilli(m.getLoadedAtMs()).toString()));
         }
-        Output.table(out, List.of("model", "serving", "newest", "dataset", "grid", "epoch", "evaluated", "kendall_tau", "prop_any_wrong", "loaded_at"), rows);
+        Output.table(out, List.of("model", "serving", "newest", "dataset", "task", "epoch", "evaluated", "kendall_tau", "prop_any_wrong", "loaded_at"), rows);
         return 0;
     }
 }

@@ -2,7 +2,7 @@ package dev.sinkhorn.cli;
 
 import dev.sinkhorn.core.data.ImageSet;
 import dev.sinkhorn.core.jigsaw.Jigsaw;
-import dev.sinkhorn.core.jigsaw.JigsawBatch;
+import dev.sinkhorn.core.data.ScrambledBatch;
 import dev.sinkhorn.v1.ModelInfo;
 import dev.sinkhorn.v1.PredictRequest;
 import dev.sinkhorn.v1.PredictResponse;
@@ -15,15 +15,20 @@ final class Puzzles {
     private Puzzles() {
     }
 
-    static PredictRequest request(ModelInfo model, JigsawBatch b) {
-        Tensor.Builder t = Tensor.newBuilder().addShape(b.batch()).addShape(b.pieces()).addShape(b.channels())
-                .addShape(b.pieceHeight()).addShape(b.pieceWidth());
+    /** Predict(hard) for a batch: pieces [B, P, C, h, w] for a jigsaw model, numbers [B, N] for a sorting model. */
+    static PredictRequest request(ModelInfo model, ScrambledBatch b) {
+        boolean sorting = model.getSpec().getTask().equals("sorting");
+        Tensor.Builder t = Tensor.newBuilder().addShape(b.batch()).addShape(b.pieces());
+        if (!sorting) {
+            t.addShape(b.channels()).addShape(b.pieceHeight()).addShape(b.pieceWidth());
+        }
         for (float v : b.scrambledPieces()) {
             t.addValues(v);
         }
         // The serving version; the newest while none has been promoted yet (it is served by number).
         long version = model.getVersion() != 0 ? model.getVersion() : model.getNewestVersion();
-        return PredictRequest.newBuilder().setModel(model.getName()).setVersion(version).setPieces(t).setHard(true).build();
+        PredictRequest.Builder r = PredictRequest.newBuilder().setModel(model.getName()).setVersion(version).setHard(true);
+        return (sorting ? r.setNumbers(t) : r.setPieces(t)).build();
     }
 
     /** The hard assignments of a Predict response, [batch][pieces]. */
@@ -36,7 +41,7 @@ final class Puzzles {
     }
 
     /** [scrambled image, reconstructed image] per puzzle, each [C, grid*ph, grid*pw]. */
-    static List<float[][]> pictures(Jigsaw jigsaw, JigsawBatch b, int[][] assignments) {
+    static List<float[][]> pictures(Jigsaw jigsaw, ScrambledBatch b, int[][] assignments) {
         float[] scrambled = jigsaw.assemble(b.scrambledPieces(), b.batch(), b.channels(), b.pieceHeight(), b.pieceWidth());
         float[] ordered = Jigsaw.reorder(b.scrambledPieces(), b.batch(), b.pieces(), b.pieceSize(), assignments);
         float[] restored = jigsaw.assemble(ordered, b.batch(), b.channels(), b.pieceHeight(), b.pieceWidth());

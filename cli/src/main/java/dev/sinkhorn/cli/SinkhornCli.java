@@ -7,11 +7,12 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.ScopeType;
 
 /** The `sinkhorn` command: a gRPC client of the trainer, inference and matcher services, for people. */
-@Command(name = "sinkhorn", mixinStandardHelpOptions = true, version = "sinkhorn 0.4.0",
+@Command(name = "sinkhorn", mixinStandardHelpOptions = true, version = "sinkhorn 0.5.0",
         description = "Learn latent permutations with Gumbel-Sinkhorn networks: train, serve, score.",
         subcommands = {DemoCommand.class, TrainCommand.class, WatchCommand.class, JobsCommand.class, ModelsCommand.class,
                 EvalCommand.class, UnscrambleCommand.class, SinkhornOpCommand.class, MatchCommand.class, ScoreCommand.class,
-                VersionsCommand.class, PromoteCommand.class, RollbackCommand.class, SweepCommand.class, TokenCommand.class},
+                VersionsCommand.class, PromoteCommand.class, RollbackCommand.class, SweepCommand.class, SortCommand.class,
+                TokenCommand.class},
         footer = {"", "Exit codes: 0 ok, 1 the operation failed (e.g. a job failed), 2 bad usage or input file,",
                 "3 a service is unreachable, 4 a service rejected the request (invalid, too large, not found, not allowed)."})
 public final class SinkhornCli {

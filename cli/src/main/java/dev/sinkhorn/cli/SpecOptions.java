@@ -6,13 +6,31 @@ import picocli.CommandLine.Option;
 
 /** The options that make a TrainingSpec (all but the model name), shared by `train` and `sweep`. */
 final class SpecOptions {
-    @Option(names = "--dataset", description = "mnist (default), fashion-mnist, idx:<dir>")
+    @Option(names = "--task", description = "jigsaw (default) or sorting (sort lists of --items numbers)")
+    String task;
+    @Option(names = "--dataset", description = "mnist (default), fashion-mnist, idx:<dir>; sorting: uniform (default, [0, 1)) "
+            + "or uniform:<low>:<high>")
     String dataset;
-    @Option(names = "--preset", description = "seed (default: the notebook's settings) or fast")
+    @Option(names = "--preset", description = "seed (default: the notebook's settings), fast, or sorting (the default of --task sorting)")
     String preset;
+    @Option(names = "--architecture", description = "jigsaw: per-piece (default, the seed's) or context (pieces see each other "
+            + "through a Transformer encoder before they are scored)")
+    String architecture;
+    @Option(names = "--layers", description = "context: Transformer encoder layers (default 2)")
+    Integer layers;
+    @Option(names = "--heads", description = "context: attention heads (default 4)")
+    Integer heads;
+    @Option(names = "--width", description = "context: width of the piece embeddings (default 64)")
+    Integer width;
+    @Option(names = "--items", description = "sorting: numbers per list, N (default 50)")
+    Integer items;
+    @Option(names = "--units", description = "sorting: hidden units of the per-number network (default 32)")
+    Integer units;
+    @Option(names = "--steps", description = "sorting: optimisation steps of the run, split into --epochs checkpoints (default 5000)")
+    Integer steps;
     @Option(names = "--grid", description = "pieces per side, 2-7 (default 2)")
     Integer grid;
-    @Option(names = "--epochs", description = "default 5 (preset fast: 2)")
+    @Option(names = "--epochs", description = "default 5 (preset fast: 2); sorting: checkpoints of the run (default 5)")
     Integer epochs;
     @Option(names = "--batch-size", description = "default 64 (preset fast: 128)")
     Integer batchSize;
@@ -22,9 +40,9 @@ final class SpecOptions {
     Integer samples;
     @Option(names = "--noise-factor", description = "Gumbel noise scale (default 1)")
     Float noiseFactor;
-    @Option(names = "--tau", description = "temperature (default 0.1)")
+    @Option(names = "--tau", description = "temperature (default 0.1; sorting 1.0)")
     Float tau;
-    @Option(names = "--n-iter", description = "Sinkhorn iterations (default 20)")
+    @Option(names = "--n-iter", description = "Sinkhorn iterations (default 20; sorting 10)")
     Integer nIter;
     @Option(names = "--hidden", description = "hidden channels (default 32)")
     Integer hidden;
@@ -41,6 +59,14 @@ final class SpecOptions {
     TrainingSpec.Builder toSpec() {
         TrainingSpec.Builder b = TrainingSpec.newBuilder().setSeed(seed).setTrainLimit(trainLimit);
         ModelSpec.Builder s = ModelSpec.newBuilder();
+        if (task != null) s.setTask(task);
+        if (architecture != null) s.setArchitecture(architecture);
+        if (layers != null) s.setLayers(layers);
+        if (heads != null) s.setHeads(heads);
+        if (width != null) s.setWidth(width);
+        if (items != null) s.setItems(items);
+        if (units != null) s.setUnits(units);
+        if (steps != null) b.setSteps(steps);
         if (dataset != null) b.setDataset(dataset);
         if (preset != null) b.setPreset(preset);
         if (epochs != null) b.setEpochs(epochs);

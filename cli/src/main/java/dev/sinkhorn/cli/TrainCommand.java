@@ -16,7 +16,7 @@ import picocli.CommandLine.ParentCommand;
 import picocli.CommandLine.Spec;
 
 /** `sinkhorn train`: start a training job and follow it with a progress bar. */
-@Command(name = "train", mixinStandardHelpOptions = true, description = "Train a Sinkhorn network on the jigsaw task and follow the job (Ctrl-C asks whether to cancel).")
+@Command(name = "train", mixinStandardHelpOptions = true, description = "Train a Sinkhorn network (jigsaw, or --task sorting) and follow the job (Ctrl-C asks whether to cancel).")
 final class TrainCommand implements Callable<Integer> {
     @ParentCommand
     SinkhornCli root;

@@ -3,7 +3,7 @@ package dev.sinkhorn.cli;
 import dev.sinkhorn.core.data.DatasetResolver;
 import dev.sinkhorn.core.data.ImageSet;
 import dev.sinkhorn.core.jigsaw.Jigsaw;
-import dev.sinkhorn.core.jigsaw.JigsawBatch;
+import dev.sinkhorn.core.data.ScrambledBatch;
 import dev.sinkhorn.v1.ModelInfo;
 import dev.sinkhorn.v1.ModelSpec;
 import dev.sinkhorn.v1.PredictResponse;
@@ -78,7 +78,7 @@ final class UnscrambleCommand implements Callable<Integer> {
         Jigsaw jigsaw = new Jigsaw(ms.getGrid());
         int p = jigsaw.pieces();
         int[] perm = scrambled ? identity(p) : permutation != null ? checked(permutation, p) : Jigsaw.randomPermutation(p, new SplittableRandom(seed));
-        JigsawBatch puzzle = jigsaw.scramble(image, 1, c, size, size, new int[][] {perm});
+        ScrambledBatch puzzle = jigsaw.scramble(image, 1, c, size, size, new int[][] {perm});
         PredictResponse r = root.endpoints().inference().predict(Puzzles.request(info, puzzle));
         int[][] assignment = Puzzles.assignments(r);
         List<float[][]> pictures = Puzzles.pictures(jigsaw, puzzle, assignment);

@@ -4,8 +4,10 @@ import dev.sinkhorn.core.data.DatasetResolver;
 import dev.sinkhorn.core.data.ImageSet;
 import dev.sinkhorn.core.errors.DependencyUnavailableException;
 import dev.sinkhorn.core.errors.InvalidInputException;
-import dev.sinkhorn.core.jigsaw.JigsawBatch;
+import dev.sinkhorn.core.data.ScrambledBatch;
 import dev.sinkhorn.core.jigsaw.TestPuzzles;
+import dev.sinkhorn.core.sorting.TestLists;
+import dev.sinkhorn.core.sorting.UniformRange;
 import dev.sinkhorn.core.model.ModelSpec;
 import dev.sinkhorn.core.model.SinkhornModel;
 import dev.sinkhorn.service.grpc.ProtoArrays;
@@ -33,6 +35,8 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
+import java.util.function.Consumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -40,7 +44,7 @@ import org.jboss.logging.Logger;
 
 /**
  * Evaluates the newest version of a model when it arrives: scrambles the test split of its data set (a fixed
- * number of images, fixed seed, so versions are comparable), runs the model, streams log_alpha,
+ * number of images, fixed seed, so versions are comparable; a sorting model: fixed fresh lists), runs the model, streams log_alpha,
  * true permutations and pieces to MatcherService.MatchAndScore, and publishes the Evaluation to
  * sinkhorn.evaluations, then asks the {@link Lifecycle} to decide on it. A version that a newer one
  * overtook while it waited is skipped (it stays a candidate). Jobs run one at a time, in order. While the matcher (or Kafka) is away a
@@ -169,14 +173,12 @@ public class EvaluationRunner {
     Evaluation evaluate(LoadedModel m) throws InterruptedException {
         long start = System.nanoTime();
         String datasetName = m.checkpoint().getDataset().isEmpty() ? DatasetResolver.MNIST : m.checkpoint().getDataset();
-        ImageSet test = datasets.load(datasetName).test();
         SinkhornModel model = m.model();
         ModelSpec spec = model.spec();
-        spec.requireFits(test, datasetName + " test images");
-        TestPuzzles puzzles = new TestPuzzles(test, spec.grid(), config.evalLimit(), config.evalSeed());
+        TestSet tests = testSet(spec, datasetName);
         MatcherClient.Scoring scoring = matcher.scoring();
         try {
-            puzzles.forEachBatch(config.evalBatch(), batch -> {
+            tests.forEachBatch(config.evalBatch(), batch -> {
                 float[] logAlpha = compute.run(() -> model.logAlpha(batch.scrambledPieces(), batch.batch()));
                 scoring.send(request(batch, logAlpha));
             }, scoring::answered);
@@ -188,11 +190,30 @@ public class EvaluationRunner {
         return Evaluation.newBuilder().setModel(m.name()).setVersion(m.version()).setDataset(datasetName)
                 .setCount(s.getCount()).setMeanKendallTau(s.getMeanKendallTau()).setPropWrong(s.getPropWrong())
                 .setPropAnyWrong(s.getPropAnyWrong()).setL1(s.getL1()).setL2(s.getL2()).setInterchangeable(s.getInterchangeable())
-                .setEvaluatedAtMs(System.currentTimeMillis()).setGrid(spec.grid())
+                .setEvaluatedAtMs(System.currentTimeMillis()).setGrid(spec.grid()).setItems(spec.size())
                 .setSeconds((System.nanoTime() - start) / 1e9).build();
     }
 
-    private static MatchAndScoreRequest request(JigsawBatch puzzles, float[] logAlpha) {
+    /** What a model is evaluated on: batches of scrambled inputs with their truth. */
+    @FunctionalInterface
+    private interface TestSet {
+        void forEachBatch(int batchSize, Consumer<ScrambledBatch> each, BooleanSupplier stop);
+    }
+
+    /**
+     * Jigsaw: the first eval-limit images of the test split, scrambled with eval-seed. Sorting:
+     * eval-lists fresh lists of the model's length from its training range, drawn with eval-seed.
+     */
+    private TestSet testSet(ModelSpec spec, String datasetName) {
+        if (spec.isSorting()) {
+            return new TestLists(config.evalLists(), spec.items(), UniformRange.parse(datasetName), config.evalSeed())::forEachBatch;
+        }
+        ImageSet test = datasets.load(datasetName).test();
+        spec.requireFits(test, datasetName + " test images");
+        return new TestPuzzles(test, spec.grid(), config.evalLimit(), config.evalSeed())::forEachBatch;
+    }
+
+    private static MatchAndScoreRequest request(ScrambledBatch puzzles, float[] logAlpha) {
         int b = puzzles.batch();
         int p = puzzles.pieces();
         MatchAndScoreRequest.Builder req = MatchAndScoreRequest.newBuilder().setMatrices(ProtoArrays.matrixBatch(b, p, p, logAlpha));

@@ -26,6 +26,10 @@ public interface InferenceConfig {
     /** Seed of the evaluation's scrambles: every version of a model is judged on the same puzzles. */
     long evalSeed();
 
+    /** Lists a sorting model is evaluated on (fresh lists from its training range, seeded by eval-seed). */
+    @io.smallrye.config.WithDefault("1000")
+    int evalLists();
+
     /** Images per streamed evaluation message. */
     int evalBatch();
 

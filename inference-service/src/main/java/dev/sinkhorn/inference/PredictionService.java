@@ -1,6 +1,7 @@
 package dev.sinkhorn.inference;
 
 import dev.sinkhorn.core.errors.DependencyUnavailableException;
+import dev.sinkhorn.core.errors.InvalidInputException;
 import dev.sinkhorn.core.model.ModelSpec;
 import dev.sinkhorn.service.grpc.ProtoArrays;
 import dev.sinkhorn.service.grpc.TensorValidator;
@@ -8,6 +9,7 @@ import dev.sinkhorn.service.grpc.TensorValidator.Dim;
 import dev.sinkhorn.service.kafka.CheckpointRecords;
 import dev.sinkhorn.v1.PredictRequest;
 import dev.sinkhorn.v1.PredictResponse;
+import dev.sinkhorn.v1.Tensor;
 import io.smallrye.mutiny.infrastructure.Infrastructure;
 import jakarta.annotation.PostConstruct;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -17,7 +19,8 @@ import java.util.concurrent.CompletableFuture;
 import java.util.function.BooleanSupplier;
 
 /**
- * Predict: runs a loaded model on scrambled pieces. Holds a lease on the model version for the
+ * Predict: runs a loaded model on its input (scrambled pieces, or lists of numbers for a sorting
+ * model). Holds a lease on the model version for the
  * whole call (a retirement never frees it underneath), runs the network and its Sinkhorn through
  * the {@link DynamicBatcher} (on the compute thread, batched with other callers' requests), and
  * with hard = true asks the matcher for the exact assignments.
@@ -33,11 +36,11 @@ public class PredictionService {
     @Inject
     MatcherClient matcher;
 
-    private TensorValidator piecesValidator;
+    private TensorValidator validator;
 
     @PostConstruct
     void init() {
-        piecesValidator = new TensorValidator(config.maxElements());
+        validator = new TensorValidator(config.maxElements());
     }
 
     /**
@@ -52,13 +55,11 @@ public class PredictionService {
         try {
             LoadedModel loaded = lease.model();
             ModelSpec spec = loaded.model().spec();
-            float[] pieces = piecesValidator.validate("pieces", request.getPieces(),
-                    List.of(Dim.any("B"), Dim.of("P", spec.pieces()), Dim.of("C", spec.inChannels()),
-                            Dim.of("h", spec.pieceSize()), Dim.of("w", spec.pieceSize())),
-                    " for this model (grid " + spec.grid() + ", " + spec.imageSize() + " px images)");
-            int batch = request.getPieces().getShape(0);
-            int n = spec.pieces();
-            boolean bytes = !request.getPieces().getValuesF32Le().isEmpty();
+            Input in = input(request, spec);
+            float[] pieces = in.values();
+            int batch = in.tensor().getShape(0);
+            int n = spec.size();
+            boolean bytes = !in.tensor().getValuesF32Le().isEmpty();
             CompletableFuture<PredictResponse> answer = batcher.submit(new PredictPass(loaded), new PredictPass.Puzzles(pieces, batch), gone).thenApply(p -> PredictResponse
                     .newBuilder().setModel(loaded.name()).setVersion(loaded.version())
                     .setLogAlpha(ProtoArrays.matrixBatch(batch, n, n, p.logAlpha(), bytes))
@@ -71,6 +72,36 @@ public class PredictionService {
             lease.close();
             throw e;
         }
+    }
+
+    private record Input(Tensor tensor, float[] values) {
+    }
+
+    /** The request's input, checked against the model's task and shape. */
+    private Input input(PredictRequest request, ModelSpec spec) {
+        if (request.hasPieces() && request.hasNumbers()) {
+            throw new InvalidInputException("pieces and numbers are both set; set one (numbers for a sorting model)");
+        }
+        if (spec.isSorting()) {
+            String field = request.hasNumbers() ? "numbers" : "pieces";
+            Tensor t = request.hasNumbers() ? request.getNumbers() : request.getPieces();
+            return new Input(t, validator.validate(field, t, List.of(Dim.any("B"), Dim.of("N", spec.items())),
+                    " for sorting model " + request.getModel() + " (lists of " + spec.items() + " numbers)"));
+        }
+        if (request.hasNumbers()) {
+            throw new InvalidInputException("numbers: model " + request.getModel() + " is a jigsaw model (grid " + spec.grid()
+                    + "); lists of numbers go to a sorting model, pieces [B, P, C, h, w] to this one");
+        }
+        if (request.getPieces().getShapeCount() == 2) {
+            throw new InvalidInputException("pieces.shape " + request.getPieces().getShapeList() + " is a batch of lists, but model "
+                    + request.getModel() + " is a jigsaw model: it needs pieces [B, " + spec.pieces() + ", " + spec.inChannels() + ", "
+                    + spec.pieceSize() + ", " + spec.pieceSize() + "]");
+        }
+        Tensor t = request.getPieces();
+        return new Input(t, validator.validate("pieces", t,
+                List.of(Dim.any("B"), Dim.of("P", spec.pieces()), Dim.of("C", spec.inChannels()),
+                        Dim.of("h", spec.pieceSize()), Dim.of("w", spec.pieceSize())),
+                " for this model (grid " + spec.grid() + ", " + spec.imageSize() + " px images)"));
     }
 
     private PredictResponse withAssignments(PredictResponse soft) {

@@ -9,7 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ai.djl.Device;
-import dev.sinkhorn.core.jigsaw.JigsawBatch;
+import dev.sinkhorn.core.data.ScrambledBatch;
 import dev.sinkhorn.core.model.SinkhornModel;
 import dev.sinkhorn.service.grpc.ModelSpecs;
 import dev.sinkhorn.service.kafka.PipelineTopics;
@@ -146,7 +146,7 @@ class CompactionTest {
         ListVersionsResponse versions = INFERENCE.listVersions(ListVersionsRequest.newBuilder().setModel(MODEL).build());
         assertEquals(1, versions.getServingVersion());
         assertEquals(List.of(1L, 2L, 3L), versions.getVersionsList().stream().map(ModelVersion::getVersion).toList());
-        JigsawBatch b = ModelFollowingTest.puzzles(4, 21);
+        ScrambledBatch b = ModelFollowingTest.puzzles(4, 21);
         for (long version = 1; version <= 3; version++) {
             Checkpoint c = Fixtures.readCheckpoint(MODEL, version);
             try (SinkhornModel expected = SinkhornModel.fromParameters(ModelSpecs.toCore(c.getSpec()), c.getPixelMean(),

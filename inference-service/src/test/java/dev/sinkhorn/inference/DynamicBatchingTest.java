@@ -10,7 +10,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
-import dev.sinkhorn.core.jigsaw.JigsawBatch;
+import dev.sinkhorn.core.data.ScrambledBatch;
 import dev.sinkhorn.core.model.SinkhornModel;
 import dev.sinkhorn.core.random.GumbelSampling;
 import dev.sinkhorn.core.sinkhorn.SinkhornOps;
@@ -60,7 +60,7 @@ class DynamicBatchingTest {
             int calls = 25;
             assertCallsSharedPasses("puzzles", clients, calls, (client, k) -> {
                 // Puzzles of their own: 1 to 3 per call, a scramble seeded by client and call.
-                JigsawBatch b = ModelFollowingTest.puzzles(1 + (client + k) % 3, 1000L * client + k);
+                ScrambledBatch b = ModelFollowingTest.puzzles(1 + (client + k) % 3, 1000L * client + k);
                 PredictResponse r = INFERENCE.predict(ModelFollowingTest.request("batched", b, false));
                 assertEquals(1, r.getVersion());
                 assertArrayEquals(model.logAlpha(b.scrambledPieces(), b.batch()), ModelFollowingTest.logAlpha(r), 1e-5f,
@@ -68,7 +68,7 @@ class DynamicBatchingTest {
             });
 
             // A deadline that passes while the call waits for its batch: DEADLINE_EXCEEDED, and the service goes on.
-            JigsawBatch one = ModelFollowingTest.puzzles(1, 5);
+            ScrambledBatch one = ModelFollowingTest.puzzles(1, 5);
             StatusRuntimeException late = org.junit.jupiter.api.Assertions.assertThrows(StatusRuntimeException.class, () -> INFERENCE
                     .withDeadlineAfter(1, TimeUnit.MICROSECONDS).predict(ModelFollowingTest.request("batched", one, false)));
             assertEquals(Status.Code.DEADLINE_EXCEEDED, late.getStatus().getCode());

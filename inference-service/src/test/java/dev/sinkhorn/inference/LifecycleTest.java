@@ -8,7 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.sinkhorn.core.data.TestData;
-import dev.sinkhorn.core.jigsaw.JigsawBatch;
+import dev.sinkhorn.core.data.ScrambledBatch;
 import dev.sinkhorn.core.model.SinkhornModel;
 import dev.sinkhorn.core.training.JigsawTrainer;
 import dev.sinkhorn.core.training.TrainingSettings;
@@ -69,7 +69,7 @@ class LifecycleTest {
     @Test
     void promotesOnlyWhatIsNotWorseAndOperatorsPromoteAndRollBack() {
         String model = "life";
-        JigsawBatch b = ModelFollowingTest.puzzles(4, 21);
+        ScrambledBatch b = ModelFollowingTest.puzzles(4, 21);
         try (SinkhornModel trained = Fixtures.newModel(Fixtures.SEED_SPEC); SinkhornModel untrained = Fixtures.newModel(Fixtures.SEED_SPEC)) {
             JigsawTrainer trainer = new JigsawTrainer(trained, new TrainingSettings(64, 1e-3f, 1, 1f, 3));
             trainer.epoch(TestData.mnist().train(), 1920, 1, (e, s, n, l, i) -> { }, () -> false);

@@ -12,7 +12,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.sinkhorn.core.data.ImageSet;
 import dev.sinkhorn.core.data.TestData;
 import dev.sinkhorn.core.jigsaw.Jigsaw;
-import dev.sinkhorn.core.jigsaw.JigsawBatch;
+import dev.sinkhorn.core.data.ScrambledBatch;
 import dev.sinkhorn.core.matching.AssignmentProblem;
 import dev.sinkhorn.core.matching.LinearAssignmentSolver;
 import dev.sinkhorn.core.model.ModelSpec;
@@ -42,7 +42,7 @@ import org.junit.jupiter.api.Test;
 class ModelFollowingTest {
     private static final Duration WAIT = Duration.ofSeconds(60);
 
-    static JigsawBatch puzzles(int n, long seed) {
+    static ScrambledBatch puzzles(int n, long seed) {
         ImageSet test = TestData.mnist().test();
         float[] images = new float[n * test.imageSize()];
         int[] idx = new int[n];
@@ -51,7 +51,7 @@ class ModelFollowingTest {
         return new Jigsaw(2).scramble(images, n, 1, 28, 28, new SplittableRandom(seed));
     }
 
-    static PredictRequest request(String model, JigsawBatch b, boolean hard) {
+    static PredictRequest request(String model, ScrambledBatch b, boolean hard) {
         Tensor.Builder t = Tensor.newBuilder().addShape(b.batch()).addShape(b.pieces()).addShape(b.channels())
                 .addShape(b.pieceHeight()).addShape(b.pieceWidth());
         for (float v : b.scrambledPieces()) {
@@ -82,7 +82,7 @@ class ModelFollowingTest {
 
     @Test
     void predictsWithTheServingVersionAndSwitchesWhenANewerOneIsPromoted() {
-        JigsawBatch b = puzzles(6, 1);
+        ScrambledBatch b = puzzles(6, 1);
         try (SinkhornModel v1 = Fixtures.newModel(Fixtures.SEED_SPEC); SinkhornModel v2 = Fixtures.newModel(Fixtures.SEED_SPEC)) {
             Fixtures.publish(Fixtures.checkpoint("follow", 1, v1));
             await().atMost(WAIT).until(() -> servedVersion("follow") == 1);
@@ -131,9 +131,9 @@ class ModelFollowingTest {
 
     @Test
     void skipsBadRecordsAndKeepsServingTheLastGoodModel() {
-        JigsawBatch b = puzzles(3, 2);
+        ScrambledBatch b = puzzles(3, 2);
         try (SinkhornModel good = Fixtures.newModel(Fixtures.SEED_SPEC);
-             SinkhornModel wider = Fixtures.newModel(new ModelSpec("jigsaw", 1, 28, 2, 16, 5, 0.1f, 20));
+             SinkhornModel wider = Fixtures.newModel(ModelSpec.jigsaw(1, 28, 2, 16, 5, 0.1f, 20));
              SinkhornModel sentinel = Fixtures.newModel(Fixtures.SEED_SPEC)) {
             Fixtures.publish(Fixtures.checkpoint("robust", 1, good));
             await().atMost(WAIT).until(() -> servedVersion("robust") == 1);
@@ -162,7 +162,7 @@ class ModelFollowingTest {
 
     @Test
     void hardPredictionsComeFromTheMatcherAndItsAbsenceIsUnavailable() {
-        JigsawBatch b = puzzles(5, 3);
+        ScrambledBatch b = puzzles(5, 3);
         try (SinkhornModel m = Fixtures.newModel(Fixtures.SEED_SPEC)) {
             Fixtures.publish(Fixtures.checkpoint("hard", 1, m));
             await().atMost(WAIT).until(() -> servedVersion("hard") == 1);
@@ -195,7 +195,7 @@ class ModelFollowingTest {
 
     @Test
     void rejectsUnknownModelsAndMisshapenPieces() {
-        JigsawBatch b = puzzles(2, 4);
+        ScrambledBatch b = puzzles(2, 4);
         assertStatus(Status.Code.NOT_FOUND, () -> INFERENCE.predict(request("no-such-model", b, false)), "no model named 'no-such-model'");
         assertStatus(Status.Code.INVALID_ARGUMENT, () -> INFERENCE.predict(request("", b, false)), "model is required");
         try (SinkhornModel m = Fixtures.newModel(Fixtures.SEED_SPEC)) {

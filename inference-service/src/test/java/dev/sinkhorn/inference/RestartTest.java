@@ -8,7 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import ai.djl.Device;
-import dev.sinkhorn.core.jigsaw.JigsawBatch;
+import dev.sinkhorn.core.data.ScrambledBatch;
 import dev.sinkhorn.core.model.SinkhornModel;
 import dev.sinkhorn.service.grpc.ModelSpecs;
 import dev.sinkhorn.testing.KafkaTestResource;
@@ -91,7 +91,7 @@ class RestartTest {
         assertEquals(3, info.getNewestVersion());
         assertEquals(List.of(VersionState.RETIRED, VersionState.SERVING, VersionState.CANDIDATE),
                 info.getVersionsList().stream().map(ModelVersion::getState).toList());
-        JigsawBatch b = ModelFollowingTest.puzzles(4, 9);
+        ScrambledBatch b = ModelFollowingTest.puzzles(4, 9);
         for (long version : new long[] {2, 3}) {
             Checkpoint c = Fixtures.readCheckpoint(MODEL, version);
             try (SinkhornModel expected = SinkhornModel.fromParameters(ModelSpecs.toCore(c.getSpec()), c.getPixelMean(),

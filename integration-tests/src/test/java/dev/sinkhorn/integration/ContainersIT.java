@@ -12,7 +12,7 @@ import com.github.dockerjava.api.model.Ports;
 import dev.sinkhorn.core.data.ImageSet;
 import dev.sinkhorn.core.data.TestData;
 import dev.sinkhorn.core.jigsaw.Jigsaw;
-import dev.sinkhorn.core.jigsaw.JigsawBatch;
+import dev.sinkhorn.core.data.ScrambledBatch;
 import dev.sinkhorn.core.matching.LinearAssignmentSolver;
 import dev.sinkhorn.core.matching.Matrices;
 import dev.sinkhorn.testing.Containers;
@@ -230,7 +230,7 @@ class ContainersIT {
         }
         float[] pixels = new float[n * test.imageSize()];
         test.copyUnitPixels(idx, n, pixels);
-        JigsawBatch puzzles = new Jigsaw(2).scramble(pixels, n, 1, 28, 28, new SplittableRandom(11));
+        ScrambledBatch puzzles = new Jigsaw(2).scramble(pixels, n, 1, 28, 28, new SplittableRandom(11));
         Tensor.Builder t = Tensor.newBuilder().addShape(n).addShape(4).addShape(1).addShape(14).addShape(14);
         for (float v : puzzles.scrambledPieces()) {
             t.addValues(v);

@@ -9,8 +9,11 @@ import dev.sinkhorn.core.errors.InvalidInputException;
 import dev.sinkhorn.core.model.Devices;
 import dev.sinkhorn.core.model.ModelSpec;
 import dev.sinkhorn.core.model.SinkhornModel;
+import dev.sinkhorn.core.sorting.UniformRange;
 import dev.sinkhorn.core.training.EpochResult;
+import dev.sinkhorn.core.training.EpochTrainer;
 import dev.sinkhorn.core.training.JigsawTrainer;
+import dev.sinkhorn.core.training.SortingTrainer;
 import dev.sinkhorn.core.training.TrainingSettings;
 import dev.sinkhorn.service.grpc.ModelSpecs;
 import dev.sinkhorn.service.kafka.KafkaClients;
@@ -96,22 +99,21 @@ public class JobRunner {
         try {
             publisher.forget(job.model()); // another replica may have published this model meanwhile
             TrainingSpec spec = job.spec();
-            Dataset data = datasets.load(spec.getDataset());
+            // Sorting draws its lists as it trains: no data set to load.
+            Dataset data = isSorting(spec) ? null : datasets.load(spec.getDataset());
             Start start = start(job, spec, data);
             model = start.model();
             job.started(start.resumedFrom(), start.lastEpoch());
             spec = job.spec();
-            JigsawTrainer trainer = new JigsawTrainer(model, new TrainingSettings(spec.getBatchSize(), spec.getLearningRate(),
-                    spec.getNSamples(), spec.getNoiseFactor(), spec.getSeed()));
+            EpochTrainer trainer = trainer(model, spec, data);
             List<CompletableFuture<Long>> deliveries = new ArrayList<>();
-            ProgressReporter progress = new ProgressReporter(job, start.lastEpoch() - start.epochOffset(),
-                    trainer.stepsPerEpoch(count(data.train(), spec)));
+            ProgressReporter progress = new ProgressReporter(job, start.lastEpoch() - start.epochOffset(), trainer.stepsPerEpoch());
             for (int e = start.epochOffset() + 1; e <= start.lastEpoch(); e++) {
-                EpochResult r = trainer.epoch(data.train(), spec.getTrainLimit(), e, progress, job::stopRequested);
+                EpochResult r = trainer.epoch(e, progress, job::stopRequested);
                 if (r.steps() > 0) {
                     job.emit(TrainingEvent.newBuilder().setEpochEnd(EpochEnd.newBuilder().setEpoch(e)
                             .setMeanLoss(r.meanLoss()).setSeconds(r.seconds())));
-                    Checkpoint.Builder c = checkpoint(job, model, data, e, r.meanLoss());
+                    Checkpoint.Builder c = checkpoint(job, model, datasetName(spec, data), e, r.meanLoss());
                     if (r.cancelled()) {
                         c.setStepsIntoEpoch(r.steps()); // part-way through the epoch
                     }
@@ -190,7 +192,7 @@ public class JobRunner {
      * fresh model, or with resume = true the newest checkpoint of the model (whose spec then wins).
      */
     private Start start(Job job, TrainingSpec spec, Dataset data) throws MalformedModelException {
-        ImageSet train = data.train();
+        ImageSet train = data == null ? null : data.train();
         if (job.attempt() > 1) {
             Optional<Checkpoint> own = CheckpointLog.read(kafka, spec.getModel(), Duration.ofSeconds(30)).checkpoint()
                     .filter(c -> c.getJobId().equals(job.id()));
@@ -222,35 +224,58 @@ public class JobRunner {
             LOG.infof("job %s: nothing to resume for %s; starting fresh", job.id(), spec.getModel());
         }
         dev.sinkhorn.v1.ModelSpec.Builder s = spec.getSpec().toBuilder();
-        if (s.getInChannels() == 0) {
+        if (train != null && s.getInChannels() == 0) {
             s.setInChannels(train.channels());
         }
-        if (s.getImageSize() == 0) {
+        if (train != null && s.getImageSize() == 0) {
             s.setImageSize(train.height());
         }
         ModelSpec core = ModelSpecs.toCore(s.build());
         checkFits(core, train, spec.getDataset());
         job.resolveSpec(spec.toBuilder().setSpec(s).build());
-        return new Start(SinkhornModel.initialize(core, data.pixelMean(), data.pixelStd(), Devices.forName(spec.getDevice()),
-                spec.getSeed()), 0, spec.getEpochs(), 0);
+        float mean = data == null ? 0f : data.pixelMean(); // sorting: lists go in as they are
+        float std = data == null ? 1f : data.pixelStd();
+        return new Start(SinkhornModel.initialize(core, mean, std, Devices.forName(spec.getDevice()), spec.getSeed()),
+                0, spec.getEpochs(), 0);
     }
 
+    private static boolean isSorting(TrainingSpec spec) {
+        return spec.getSpec().getTask().equals(ModelSpec.SORTING);
+    }
+
+    /** The task's trainer: passes over the images for jigsaw, epochs of ceil(steps / epochs) steps for sorting. */
+    private static EpochTrainer trainer(SinkhornModel model, TrainingSpec spec, Dataset data) {
+        TrainingSettings settings = new TrainingSettings(spec.getBatchSize(), spec.getLearningRate(), spec.getNSamples(),
+                spec.getNoiseFactor(), spec.getSeed());
+        if (model.spec().isSorting()) {
+            long perEpoch = (spec.getSteps() + spec.getEpochs() - 1) / spec.getEpochs();
+            return new SortingTrainer(model, settings, UniformRange.parse(spec.getDataset()), perEpoch);
+        }
+        return new JigsawTrainer(model, settings).over(data.train(), spec.getTrainLimit());
+    }
+
+    private static String datasetName(TrainingSpec spec, Dataset data) {
+        return data == null ? UniformRange.parse(spec.getDataset()).name() : data.name();
+    }
+
+    /** A spec that is valid for its task and, for jigsaw, fits the training images (train is null for sorting). */
     private static void checkFits(ModelSpec spec, ImageSet train, String dataset) {
         List<String> problems = spec.problems();
         if (!problems.isEmpty()) {
             throw new InvalidInputException("invalid spec: " + String.join("; ", problems));
         }
-        spec.requireFits(train, dataset + " training images");
+        if (spec.isSorting() != (train == null)) {
+            throw new InvalidInputException("a " + spec.task() + " model cannot train on data set " + dataset);
+        }
+        if (train != null) {
+            spec.requireFits(train, dataset + " training images");
+        }
     }
 
-    private static int count(ImageSet train, TrainingSpec spec) {
-        return spec.getTrainLimit() > 0 ? Math.min(spec.getTrainLimit(), train.count()) : train.count();
-    }
-
-    private static Checkpoint.Builder checkpoint(Job job, SinkhornModel model, Dataset data, int epoch, double loss) {
+    private static Checkpoint.Builder checkpoint(Job job, SinkhornModel model, String dataset, int epoch, double loss) {
         return Checkpoint.newBuilder().setModel(job.model()).setJobId(job.id()).setEpoch(epoch)
                 .setSpec(ModelSpecs.toProto(model.spec())).setParameters(ByteString.copyFrom(model.parameters()))
-                .setTrainLoss(loss).setCreatedAtMs(System.currentTimeMillis()).setDataset(data.name())
+                .setTrainLoss(loss).setCreatedAtMs(System.currentTimeMillis()).setDataset(dataset)
                 .setPixelMean(model.pixelMean()).setPixelStd(model.pixelStd());
     }
 

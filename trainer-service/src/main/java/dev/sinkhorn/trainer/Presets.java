@@ -2,42 +2,66 @@ package dev.sinkhorn.trainer;
 
 import dev.sinkhorn.v1.ModelSpec;
 import dev.sinkhorn.v1.TrainingSpec;
+import java.util.Map;
 
 /**
  * Named defaults for unset TrainingSpec fields. "seed": the seed notebook (grid 2, hidden 32,
  * kernel 5, tau 0.1, n_iter 20, 5 epochs, batch 64, learning rate 1e-4). "fast": the recipe that
  * reaches mean Kendall tau 0.99 on 2x2 MNIST in the fewest training seconds (measured in
  * docs/benchmarks.md): the seed's network with learning rate 3e-3 and batch 128, 2 epochs.
+ * "sorting": the number-sorting task with google/gumbel_sinkhorn's sorting settings (items 50,
+ * units 32, tau 1.0, n_iter 10, learning rate 0.1, batch 10, 5 samples, noise 1.0, data set
+ * "uniform"), 5000 steps in 5 epochs; a spec with task "sorting" and no preset gets it.
  */
 final class Presets {
     static final String SEED = "seed";
     static final String FAST = "fast";
+    static final String SORTING = "sorting";
+
+    /** A preset's values; the spec's fields (0 = unset) are filled from them. */
+    private record Defaults(String dataset, int epochs, int batchSize, float learningRate, int nSamples, int steps, TrainingSpec model) {
+    }
+
+    private static final Defaults SEED_VALUES = new Defaults("mnist", 5, 64, 1e-4f, 1, 0, jigsaw());
+    private static final Map<String, Defaults> ALL = Map.of(SEED, SEED_VALUES,
+            FAST, new Defaults("mnist", 2, 128, 3e-3f, 1, 0, jigsaw()),
+            SORTING, new Defaults("uniform", 5, 10, 0.1f, 5, 5000, TrainingSpec.newBuilder().setSpec(ModelSpec.newBuilder()
+                    .setTask(SORTING).setItems(50).setUnits(32).setTau(1f).setNIter(10)).build()));
 
     private Presets() {
     }
 
+    private static TrainingSpec jigsaw() {
+        return TrainingSpec.newBuilder().setSpec(ModelSpec.newBuilder().setTask("jigsaw").setArchitecture("per-piece").setGrid(2)
+                .setHiddenChannels(32).setKernelSize(5).setTau(0.1f).setNIter(20)).build();
+    }
+
     static boolean known(String preset) {
-        return preset.isEmpty() || preset.equals(SEED) || preset.equals(FAST);
+        return preset.isEmpty() || ALL.containsKey(preset);
     }
 
     /** The spec with every unset field filled from the preset (in_channels / image_size stay 0: they come from the data set). */
     static TrainingSpec fill(TrainingSpec in) {
-        boolean fast = in.getPreset().equals(FAST);
-        TrainingSpec.Builder b = in.toBuilder().setPreset(in.getPreset().isEmpty() ? SEED : in.getPreset());
+        String name = !in.getPreset().isEmpty() ? in.getPreset() : in.getSpec().getTask().equals(SORTING) ? SORTING : SEED;
+        Defaults d = ALL.getOrDefault(name, SEED_VALUES);
+        TrainingSpec.Builder b = in.toBuilder().setPreset(name);
         if (b.getDataset().isEmpty()) {
-            b.setDataset("mnist");
+            b.setDataset(d.dataset());
         }
         if (b.getEpochs() == 0) {
-            b.setEpochs(fast ? 2 : 5);
+            b.setEpochs(d.epochs());
         }
         if (b.getBatchSize() == 0) {
-            b.setBatchSize(fast ? 128 : 64);
+            b.setBatchSize(d.batchSize());
         }
         if (b.getLearningRate() == 0f) {
-            b.setLearningRate(fast ? 3e-3f : 1e-4f);
+            b.setLearningRate(d.learningRate());
         }
         if (b.getNSamples() == 0) {
-            b.setNSamples(1);
+            b.setNSamples(d.nSamples());
+        }
+        if (b.getSteps() == 0) {
+            b.setSteps(d.steps());
         }
         if (b.getNoiseFactor() == 0f) {
             b.setNoiseFactor(1f);
@@ -45,24 +69,11 @@ final class Presets {
         if (b.getDevice().isEmpty()) {
             b.setDevice("auto");
         }
-        ModelSpec.Builder s = b.getSpec().toBuilder();
-        if (s.getTask().isEmpty()) {
-            s.setTask("jigsaw");
-        }
-        if (s.getGrid() == 0) {
-            s.setGrid(2);
-        }
-        if (s.getHiddenChannels() == 0) {
-            s.setHiddenChannels(32);
-        }
-        if (s.getKernelSize() == 0) {
-            s.setKernelSize(5);
-        }
-        if (s.getTau() == 0f) {
-            s.setTau(0.1f);
-        }
-        if (s.getNIter() == 0) {
-            s.setNIter(20);
+        // Unset model fields (0 / "") take the preset's; fields set explicitly are kept.
+        ModelSpec.Builder s = d.model().getSpec().toBuilder().mergeFrom(b.getSpec());
+        if (s.getArchitecture().equals("context")) { // the context network's size, where unset
+            s.setLayers(s.getLayers() == 0 ? 2 : s.getLayers()).setHeads(s.getHeads() == 0 ? 4 : s.getHeads())
+                    .setWidth(s.getWidth() == 0 ? 64 : s.getWidth());
         }
         return b.setSpec(s).build();
     }

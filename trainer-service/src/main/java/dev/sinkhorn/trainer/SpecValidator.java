@@ -5,6 +5,7 @@ import dev.sinkhorn.core.errors.InvalidInputException;
 import dev.sinkhorn.core.errors.PreconditionFailedException;
 import dev.sinkhorn.core.model.Devices;
 import dev.sinkhorn.core.model.ModelSpec;
+import dev.sinkhorn.core.sorting.UniformRange;
 import dev.sinkhorn.service.grpc.ModelSpecs;
 import dev.sinkhorn.service.kafka.CheckpointRecords;
 import dev.sinkhorn.v1.TrainingSpec;
@@ -21,14 +22,29 @@ final class SpecValidator {
         if (!CheckpointRecords.MODEL_NAME.matcher(s.getModel()).matches()) {
             problems.add("model: '" + s.getModel() + "' must match [A-Za-z0-9._-]{1,64} (it is required)");
         }
-        String dataset = DatasetResolver.validateName(s.getDataset());
-        if (dataset != null) {
+        boolean sorting = s.getSpec().getTask().equals(ModelSpec.SORTING);
+        String dataset = sorting ? sortingDataset(s.getDataset()) : DatasetResolver.validateName(s.getDataset());
+        if (sorting) {
+            if (dataset != null) {
+                problems.add("dataset: " + dataset);
+            }
+            if (s.getSteps() < 1 || s.getSteps() > config.maxSteps()) {
+                problems.add("steps: must be 1 to " + config.maxSteps() + " for task \"sorting\", got "
+                        + Integer.toUnsignedString(s.getSteps()));
+            }
+            if (s.getTrainLimit() != 0) {
+                problems.add("train_limit: only for task \"jigsaw\" (sorting draws fresh lists every step)");
+            }
+        } else if (s.getSteps() != 0) {
+            problems.add("steps: only for task \"sorting\"; a jigsaw epoch is one pass over the training images "
+                    + "(train_limit shortens it)");
+        } else if (dataset != null) {
             problems.add("dataset: " + dataset);
         } else if (DatasetResolver.missingIdxFiles(s.getDataset()) != null) {
             problems.add("dataset: " + DatasetResolver.missingIdxFiles(s.getDataset()));
         }
         if (!Presets.known(s.getPreset())) {
-            problems.add("preset: '" + s.getPreset() + "' is unknown; use \"seed\" or \"fast\"");
+            problems.add("preset: '" + s.getPreset() + "' is unknown; use \"seed\", \"fast\" or \"sorting\"");
         }
         if (s.getEpochs() < 1 || s.getEpochs() > config.maxEpochs()) {
             problems.add("epochs: must be 1 to " + config.maxEpochs() + ", got " + Integer.toUnsignedString(s.getEpochs()));
@@ -53,11 +69,15 @@ final class SpecValidator {
         }
         // in_channels and image_size come from the data set when unset; check the rest now.
         ModelSpec spec = ModelSpecs.toCore(s.getSpec());
-        ModelSpec probe = new ModelSpec(spec.task(), spec.inChannels() == 0 ? 1 : spec.inChannels(),
+        ModelSpec probe = spec.isSorting() ? spec : new ModelSpec(spec.task(), spec.inChannels() == 0 ? 1 : spec.inChannels(),
                 spec.imageSize() == 0 ? 28 : spec.imageSize(), spec.grid(), spec.hiddenChannels(), spec.kernelSize(),
-                spec.tau(), spec.nIter());
+                spec.tau(), spec.nIter(), spec.items(), spec.units(), spec.architecture(), spec.layers(), spec.heads(), spec.width());
         for (String p : probe.problems()) {
             problems.add("spec." + p);
+        }
+        if (sorting != s.getPreset().equals(Presets.SORTING) && Presets.known(s.getPreset())) {
+            problems.add(sorting ? "preset: \"" + s.getPreset() + "\" is a jigsaw recipe; use \"sorting\" (or none) for task \"sorting\""
+                    : "preset: \"sorting\" is for task \"sorting\", not \"" + s.getSpec().getTask() + "\"");
         }
         if (!problems.isEmpty()) {
             throw new InvalidInputException("invalid TrainingSpec: " + String.join("; ", problems));
@@ -65,6 +85,19 @@ final class SpecValidator {
         if (s.getDevice().equals("gpu") && Devices.gpuCount() == 0) {
             throw new PreconditionFailedException("device: \"gpu\" was asked for but DJL finds no GPU on this trainer; "
                     + "use \"auto\" or \"cpu\"");
+        }
+    }
+
+    /** What is wrong with a sorting data set name, or null. */
+    private static String sortingDataset(String name) {
+        if (!UniformRange.isUniform(name)) {
+            return "'" + name + "' is not a data set of task \"sorting\"; use \"uniform\" or \"uniform:<low>:<high>\"";
+        }
+        try {
+            UniformRange.parse(name);
+            return null;
+        } catch (InvalidInputException e) {
+            return e.getMessage();
         }
     }
 }

@@ -44,6 +44,10 @@ public interface TrainerConfig {
 
     int maxSamples();
 
+    /** Steps one sorting job may run. */
+    @WithDefault("1000000")
+    int maxSteps();
+
     /** Points (jobs) one sweep may have. */
     @WithDefault("64")
     int maxSweepPoints();

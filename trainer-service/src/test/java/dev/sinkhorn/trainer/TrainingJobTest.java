@@ -86,12 +86,22 @@ class TrainingJobTest {
                 "model: '' must match");
         assertStatus(Status.Code.INVALID_ARGUMENT, () -> TRAINER.startTraining(TrainingSpec.newBuilder().setModel("m")
                         .setDataset("cifar").setLearningRate(-1).setDevice("tpu").setPreset("slow")
-                        .setSpec(ModelSpec.newBuilder().setGrid(9).setKernelSize(4).setTask("sorting")).build()),
+                        .setSpec(ModelSpec.newBuilder().setGrid(9).setKernelSize(4).setTask("ranking")).build()),
                 "dataset: unknown data set 'cifar'", "learning_rate: must be in (0, 1]", "device: must be",
                 "preset: 'slow' is unknown", "spec.grid: must be 2 to 7, got 9", "spec.kernel_size: must be odd", "spec.task:");
         assertStatus(Status.Code.INVALID_ARGUMENT, () -> TRAINER.startTraining(TrainingSpec.newBuilder().setModel("m")
                 .setEpochs(100000).setBatchSize(100000).setNSamples(1000).build()), "epochs: must be 1 to 1000",
                 "batch_size: must be 1 to 4096", "n_samples: must be 1 to 64");
+        // The sorting task's fields, and the other task's, are named.
+        assertStatus(Status.Code.INVALID_ARGUMENT, () -> TRAINER.startTraining(TrainingSpec.newBuilder().setModel("m")
+                        .setDataset("mnist").setPreset("fast").setTrainLimit(5)
+                        .setSpec(ModelSpec.newBuilder().setTask("sorting").setItems(1)).build()),
+                "dataset: 'mnist' is not a data set of task \"sorting\"", "steps: must be 1 to 1000000", "train_limit: only for task",
+                "preset: \"fast\" is a jigsaw recipe", "spec.items: must be 2 to 1000");
+        assertStatus(Status.Code.INVALID_ARGUMENT, () -> TRAINER.startTraining(TrainingSpec.newBuilder().setModel("m")
+                .setDataset("uniform:1:0").setSpec(ModelSpec.newBuilder().setTask("sorting")).build()), "dataset: 'uniform:1:0': need finite low < high");
+        assertStatus(Status.Code.INVALID_ARGUMENT, () -> TRAINER.startTraining(TrainingSpec.newBuilder().setModel("m").setSteps(10).build()),
+                "steps: only for task \"sorting\"");
         assertStatus(Status.Code.INVALID_ARGUMENT, () -> TRAINER.startTraining(TrainingSpec.newBuilder().setModel("bad name!").build()),
                 "model: 'bad name!'");
         assertStatus(Status.Code.FAILED_PRECONDITION, () -> TRAINER.startTraining(TrainingSpec.newBuilder().setModel("m")

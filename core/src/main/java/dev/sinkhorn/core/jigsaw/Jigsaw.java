@@ -1,5 +1,6 @@
 package dev.sinkhorn.core.jigsaw;
 
+import dev.sinkhorn.core.data.ScrambledBatch;
 import java.util.random.RandomGenerator;
 
 /**
@@ -35,7 +36,7 @@ public final class Jigsaw {
      * @param images [batch, channels, height, width] row-major
      * @param rng    the generator the permutations are drawn from (seeded for reproducibility)
      */
-    public JigsawBatch scramble(float[] images, int batch, int channels, int height, int width, RandomGenerator rng) {
+    public ScrambledBatch scramble(float[] images, int batch, int channels, int height, int width, RandomGenerator rng) {
         int[][] perms = new int[batch][];
         for (int b = 0; b < batch; b++) {
             perms[b] = randomPermutation(pieces(), rng);
@@ -44,7 +45,7 @@ public final class Jigsaw {
     }
 
     /** Cuts a batch and scrambles it with the given permutations (scrambled[i] = true[perm[i]]). */
-    public JigsawBatch scramble(float[] images, int batch, int channels, int height, int width, int[][] permutations) {
+    public ScrambledBatch scramble(float[] images, int batch, int channels, int height, int width, int[][] permutations) {
         if (images.length != batch * channels * height * width) {
             throw new IllegalArgumentException("images holds " + images.length + " floats, shape ["
                     + batch + ", " + channels + ", " + height + ", " + width + "] needs " + batch * channels * height * width);
@@ -64,7 +65,7 @@ public final class Jigsaw {
                 System.arraycopy(truePieces, (b * p + perm[i]) * pieceSize, scrambled, (b * p + i) * pieceSize, pieceSize);
             }
         }
-        return new JigsawBatch(batch, p, channels, ph, pw, truePieces, scrambled, permutations);
+        return new ScrambledBatch(batch, p, channels, ph, pw, truePieces, scrambled, permutations);
     }
 
     private float[] cut(float[] images, int batch, int channels, int height, int width, int ph, int pw) {

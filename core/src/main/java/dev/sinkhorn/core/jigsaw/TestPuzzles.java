@@ -1,5 +1,6 @@
 package dev.sinkhorn.core.jigsaw;
 
+import dev.sinkhorn.core.data.ScrambledBatch;
 import dev.sinkhorn.core.data.ImageSet;
 import java.util.Arrays;
 import java.util.SplittableRandom;
@@ -28,7 +29,7 @@ public record TestPuzzles(ImageSet images, int grid, int limit, long seed) {
      * Scrambles the puzzles in order, at most {@code batchSize} per batch, and hands each batch to
      * {@code each}; stops early once {@code stop} answers true (asked before every batch).
      */
-    public void forEachBatch(int batchSize, Consumer<JigsawBatch> each, BooleanSupplier stop) {
+    public void forEachBatch(int batchSize, Consumer<ScrambledBatch> each, BooleanSupplier stop) {
         int n = count();
         Jigsaw jigsaw = new Jigsaw(grid);
         SplittableRandom rng = new SplittableRandom(seed);

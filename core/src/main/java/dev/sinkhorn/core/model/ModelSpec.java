@@ -6,22 +6,70 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * The architecture of a Sinkhorn network for the jigsaw task and the Sinkhorn settings it uses
- * (the domain twin of the sinkhorn.v1.ModelSpec message).
+ * The architecture of a Sinkhorn network and the Sinkhorn settings it uses (the domain twin of
+ * the sinkhorn.v1.ModelSpec message). Two tasks:
  *
- * <p>A puzzle has P = grid^2 pieces of floor(imageSize / grid) pixels per side; each piece goes
- * through conv(kernelSize, hiddenChannels, same padding) -> max-pool 2 -> ReLU -> BatchNorm ->
- * linear to P scores (one row of log_alpha per piece).
+ * <ul>
+ *   <li>"jigsaw": a puzzle has P = grid^2 pieces of floor(imageSize / grid) pixels per side. With
+ *       architecture "per-piece" (the seed's, {@link JigsawNetwork}) each piece goes alone through
+ *       conv(kernelSize, hiddenChannels, same padding) -> max-pool 2 -> ReLU -> BatchNorm -> linear
+ *       to P scores; with "context" ({@link ContextNetwork}) the pieces' features go through
+ *       `layers` Transformer encoder layers (`heads` heads, `width` wide) before they are scored.
+ *       items and units are 0.</li>
+ *   <li>"sorting" ({@link SortingNetwork}): a list of N = items numbers; each number goes through
+ *       linear(1 -> units) -> ReLU -> linear(units -> N). The image fields are 0.</li>
+ * </ul>
+ * Either way the network gives one row of log_alpha per item: [B, n, n], n = {@link #size()}.
  */
 public record ModelSpec(String task, int inChannels, int imageSize, int grid, int hiddenChannels, int kernelSize,
-                        float tau, int nIter) {
+                        float tau, int nIter, int items, int units, String architecture, int layers, int heads, int width) {
     public static final String JIGSAW = "jigsaw";
+    public static final String SORTING = "sorting";
+    public static final String PER_PIECE = "per-piece";
+    public static final String CONTEXT = "context";
     public static final int MIN_GRID = 2;
     public static final int MAX_GRID = 7;
+    public static final int MAX_ITEMS = 1000;
 
     /** The seed notebook's network for images of the given shape. */
     public static ModelSpec seed(int inChannels, int imageSize) {
-        return new ModelSpec(JIGSAW, inChannels, imageSize, 2, 32, 5, 0.1f, 20);
+        return jigsaw(inChannels, imageSize, 2, 32, 5, 0.1f, 20);
+    }
+
+    /** A jigsaw network (see the class comment). */
+    public static ModelSpec jigsaw(int inChannels, int imageSize, int grid, int hiddenChannels, int kernelSize, float tau,
+                                   int nIter) {
+        return new ModelSpec(JIGSAW, inChannels, imageSize, grid, hiddenChannels, kernelSize, tau, nIter, 0, 0, PER_PIECE, 0, 0, 0);
+    }
+
+    /** A sorting network for lists of {@code items} numbers (see the class comment). */
+    public static ModelSpec sorting(int items, int units, float tau, int nIter) {
+        return new ModelSpec(SORTING, 0, 0, 0, 0, 0, tau, nIter, items, units, "", 0, 0, 0);
+    }
+
+    /** This jigsaw spec with the context-aware architecture of the given size. */
+    public ModelSpec withContext(int layers, int heads, int width) {
+        return new ModelSpec(task, inChannels, imageSize, grid, hiddenChannels, kernelSize, tau, nIter, items, units, CONTEXT, layers,
+                heads, width);
+    }
+
+    /** A jigsaw spec whose pieces see each other before they are scored. */
+    public boolean isContext() {
+        return CONTEXT.equals(architecture);
+    }
+
+    public boolean isSorting() {
+        return SORTING.equals(task);
+    }
+
+    /** Items per input, the side of log_alpha: P pieces for jigsaw, N numbers for sorting. */
+    public int size() {
+        return isSorting() ? items : pieces();
+    }
+
+    /** Floats of one input (one puzzle or one list): P * C * h * w for jigsaw, N for sorting. */
+    public int inputFloats() {
+        return isSorting() ? items : pieces() * pieceFloats();
     }
 
     public int pieces() {
@@ -64,8 +112,36 @@ public record ModelSpec(String task, int inChannels, int imageSize, int grid, in
     /** Problems with this spec, as "field: what is wrong" messages (empty when valid). */
     public List<String> problems() {
         List<String> p = new ArrayList<>();
+        if (isSorting()) {
+            if (items < 2 || items > MAX_ITEMS) {
+                p.add("items: must be 2 to " + MAX_ITEMS + " for task \"sorting\", got " + items);
+            }
+            if (units < 1 || units > 4096) {
+                p.add("units: must be 1 to 4096 for task \"sorting\", got " + units);
+            }
+            sinkhornProblems(p);
+            return p;
+        }
         if (!JIGSAW.equals(task)) {
-            p.add("task: '" + task + "' is not supported; the only task is \"jigsaw\"");
+            p.add("task: '" + task + "' is not supported; use \"jigsaw\" or \"sorting\"");
+        }
+        if (items != 0 || units != 0) {
+            p.add("items/units: only for task \"sorting\"; leave them 0 for \"jigsaw\"");
+        }
+        if (isContext()) {
+            if (layers < 1 || layers > 12) {
+                p.add("layers: must be 1 to 12 for architecture \"context\", got " + layers);
+            }
+            if (heads < 1 || heads > 16) {
+                p.add("heads: must be 1 to 16 for architecture \"context\", got " + heads);
+            }
+            if (width < 1 || width > 1024 || (heads >= 1 && width % heads != 0)) {
+                p.add("width: must be 1 to 1024 and a multiple of heads (" + heads + ") for architecture \"context\", got " + width);
+            }
+        } else if (!PER_PIECE.equals(architecture)) {
+            p.add("architecture: '" + architecture + "' is not one of \"per-piece\" (the seed's) and \"context\"");
+        } else if (layers != 0 || heads != 0 || width != 0) {
+            p.add("layers/heads/width: only for architecture \"context\"; leave them 0 for \"per-piece\"");
         }
         if (inChannels < 1 || inChannels > 64) {
             p.add("in_channels: must be 1 to 64, got " + inChannels);
@@ -85,12 +161,16 @@ public record ModelSpec(String task, int inChannels, int imageSize, int grid, in
         if (kernelSize < 1 || kernelSize > 15 || kernelSize % 2 == 0) {
             p.add("kernel_size: must be odd, 1 to 15, got " + kernelSize);
         }
+        sinkhornProblems(p);
+        return p;
+    }
+
+    private void sinkhornProblems(List<String> p) {
         if (!(tau > 0) || !Float.isFinite(tau)) {
             p.add("tau: must be > 0 and finite, got " + tau);
         }
         if (nIter < 1 || nIter > 1000) {
             p.add("n_iter: must be 1 to 1000, got " + nIter);
         }
-        return p;
     }
 }

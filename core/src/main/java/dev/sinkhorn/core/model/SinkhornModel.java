@@ -19,7 +19,8 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * A {@link SinkhornNetwork} with its parameters and the input normalisation of its data set:
+ * A {@link ScoringNetwork} with its parameters and the input normalisation of its data set
+ * (mean 0, std 1 for sorting: lists are fed as they are):
  * what a checkpoint holds, ready to predict. Owns an NDManager; close it to free the parameters.
  * {@link #logAlpha} may be called from several threads at once.
  */
@@ -28,9 +29,9 @@ public final class SinkhornModel implements AutoCloseable {
     private final float pixelMean;
     private final float pixelStd;
     private final NDManager manager;
-    private final SinkhornNetwork network;
+    private final ScoringNetwork network;
 
-    private SinkhornModel(ModelSpec spec, float pixelMean, float pixelStd, NDManager manager, SinkhornNetwork network) {
+    private SinkhornModel(ModelSpec spec, float pixelMean, float pixelStd, NDManager manager, ScoringNetwork network) {
         this.spec = spec;
         this.pixelMean = pixelMean;
         this.pixelStd = pixelStd;
@@ -46,7 +47,7 @@ public final class SinkhornModel implements AutoCloseable {
     /** A new network initialised from {@code seed} (PyTorch's default scheme; same seed, same parameters). */
     public static SinkhornModel initialize(ModelSpec spec, float pixelMean, float pixelStd, Device device, long seed) {
         NDManager manager = NDManager.newBaseManager(device);
-        SinkhornNetwork network = new SinkhornNetwork(spec, seed);
+        ScoringNetwork network = ScoringNetwork.of(spec, seed);
         network.initialize(manager);
         return new SinkhornModel(spec, pixelMean, pixelStd, manager, network);
     }
@@ -95,7 +96,7 @@ public final class SinkhornModel implements AutoCloseable {
         return pixelStd;
     }
 
-    public SinkhornNetwork network() {
+    public ScoringNetwork network() {
         return network;
     }
 
@@ -115,10 +116,11 @@ public final class SinkhornModel implements AutoCloseable {
     }
 
     /**
-     * Scores scrambled pieces (inference mode: BatchNorm uses its running statistics).
+     * Scores scrambled inputs (inference mode: BatchNorm uses its running statistics).
      *
-     * @param pieces [batch, P, C, h, w] pixel intensities in [0, 1] (normalised here)
-     * @return log_alpha [batch, P, P] row-major
+     * @param pieces [batch, P, C, h, w] pixel intensities in [0, 1] (normalised here), or for a
+     *               sorting model lists [batch, N]
+     * @return log_alpha [batch, n, n] row-major
      */
     public float[] logAlpha(float[] pieces, int batch) {
         try (NDManager request = manager.newSubManager()) {

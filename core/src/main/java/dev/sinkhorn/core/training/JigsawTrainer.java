@@ -1,38 +1,23 @@
 package dev.sinkhorn.core.training;
 
-import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDList;
-import ai.djl.ndarray.NDManager;
-import ai.djl.nn.Parameter;
-import ai.djl.training.GradientCollector;
-import ai.djl.training.ParameterStore;
 import ai.djl.training.optimizer.Optimizer;
-import ai.djl.training.tracker.Tracker;
-import ai.djl.util.Pair;
 import dev.sinkhorn.core.data.ImageSet;
 import dev.sinkhorn.core.jigsaw.Jigsaw;
-import dev.sinkhorn.core.jigsaw.JigsawBatch;
-import dev.sinkhorn.core.model.ModelSpec;
+import dev.sinkhorn.core.data.ScrambledBatch;
 import dev.sinkhorn.core.model.SinkhornModel;
-import dev.sinkhorn.core.sinkhorn.SinkhornOps;
 import java.util.SplittableRandom;
-import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.BooleanSupplier;
 
 /**
  * Trains a {@link SinkhornModel} on the jigsaw task without ever showing it the true permutation,
- * as the seed notebook: each step scrambles a mini-batch, scores every piece, draws n_samples
- * Gumbel-Sinkhorn soft permutations S((log_alpha + noise_factor * g) / tau), reorders the scrambled
- * pieces with each, and minimises the summed squared error against the true pieces with Adam.
+ * as the seed notebook: each step scrambles a mini-batch and takes the Gumbel-Sinkhorn
+ * reconstruction step of {@link OptimizerStep} on its pieces.
  *
  * <p>Shuffling, scrambles and noise come from one generator seeded by the settings, so a run is
- * reproducible. DJL allows one gradient collector per JVM at a time: steps of all trainers are
- * serialised on a JVM-wide lock (jobs then interleave step by step).
+ * reproducible. Steps of all trainers in the JVM are serialised ({@link OptimizerStep}).
  */
 public final class JigsawTrainer {
-    private static final ReentrantLock STEP_LOCK = new ReentrantLock();
-
     private final SinkhornModel model;
     private final TrainingSettings settings;
     private final Optimizer optimizer;
@@ -42,14 +27,32 @@ public final class JigsawTrainer {
     public JigsawTrainer(SinkhornModel model, TrainingSettings settings) {
         this.model = model;
         this.settings = settings;
-        this.optimizer = Optimizer.adam().optLearningRateTracker(Tracker.fixed(settings.learningRate()))
-                .optBeta1(0.9f).optBeta2(0.999f).optEpsilon(1e-8f).build();
+        this.optimizer = OptimizerStep.adam(settings.learningRate());
         this.jigsaw = new Jigsaw(model.spec().grid());
         this.rng = new SplittableRandom(settings.seed());
     }
 
     public SinkhornModel model() {
         return model;
+    }
+
+    /**
+     * Epochs over the first {@code limit} images of {@code train} (all when limit <= 0), each a
+     * pass in a freshly shuffled order.
+     */
+    public EpochTrainer over(ImageSet train, int limit) {
+        int count = limit > 0 ? Math.min(limit, train.count()) : train.count();
+        return new EpochTrainer() {
+            @Override
+            public long stepsPerEpoch() {
+                return JigsawTrainer.this.stepsPerEpoch(count);
+            }
+
+            @Override
+            public EpochResult epoch(int epoch, StepListener listener, BooleanSupplier cancelled) {
+                return JigsawTrainer.this.epoch(train, limit, epoch, listener, cancelled);
+            }
+        };
     }
 
     /** Steps of one epoch over {@code count} images: full batches only (the seed's drop_last). */
@@ -94,45 +97,15 @@ public final class JigsawTrainer {
      * @return the summed loss of the step (over images, pieces, pixels and samples)
      */
     public double step(float[] images, int b, int channels, int height, int width) {
-        JigsawBatch puzzles = jigsaw.scramble(images, b, channels, height, width, rng);
+        ScrambledBatch puzzles = jigsaw.scramble(images, b, channels, height, width, rng);
         long noiseSeed = rng.nextLong();
-        ModelSpec spec = model.spec();
-        int p = spec.pieces();
+        int p = model.spec().pieces();
         int d = puzzles.pieceSize();
-        int samples = settings.nSamples();
-        STEP_LOCK.lock();
-        try (NDManager step = model.manager().newSubManager()) {
+        return OptimizerStep.minimise(model, optimizer, settings, noiseSeed, step -> {
             NDArray scrambled = model.normalized(step, puzzles.scrambledPieces(), b);
-            NDArray truth = model.normalized(step, puzzles.truePieces(), b).reshape(b, p, d);
-            NDArray flat = scrambled.reshape(b, p, d);
-            if (samples > 1) {
-                flat = flat.repeat(0, samples);
-                truth = truth.repeat(0, samples);
-            }
-            NDArray loss;
-            try (GradientCollector collector = Engine.getInstance().newGradientCollector()) {
-                NDArray logAlpha = model.network().forward(new ParameterStore(step, false), new NDList(scrambled), true)
-                        .singletonOrThrow();
-                NDArray repeated = samples > 1 ? logAlpha.repeat(0, samples) : logAlpha;
-                NDArray noisy = SinkhornOps.addGumbel(repeated, settings.noiseFactor(), noiseSeed);
-                NDArray soft = SinkhornOps.sinkhornMatrices(noisy, spec.tau(), spec.nIter());
-                NDArray ordered = SinkhornOps.reorder(soft, flat);
-                loss = ordered.sub(truth).square().sum();
-                collector.backward(loss);
-            }
-            for (Pair<String, Parameter> pair : model.network().getParameters()) {
-                Parameter param = pair.getValue();
-                if (param.requiresGradient()) {
-                    NDArray weight = param.getArray();
-                    try (NDArray grad = weight.getGradient()) {
-                        optimizer.update(param.getId(), weight, grad);
-                    }
-                }
-            }
-            return loss.getFloat();
-        } finally {
-            STEP_LOCK.unlock();
-        }
+            return new OptimizerStep.Batch(scrambled, scrambled.reshape(b, p, d),
+                    model.normalized(step, puzzles.truePieces(), b).reshape(b, p, d));
+        });
     }
 
     private int[] shuffled(int count) {

@@ -1,5 +1,6 @@
 package dev.sinkhorn.core.jigsaw;
 
+import dev.sinkhorn.core.data.ScrambledBatch;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
@@ -25,7 +26,7 @@ class JigsawTest {
     void unscramblingWithTheReturnedPermutationGivesTheTruePieces() {
         for (int grid = 2; grid <= 7; grid++) {
             Jigsaw jigsaw = new Jigsaw(grid);
-            JigsawBatch batch = jigsaw.scramble(firstImages(16), 16, 1, 28, 28, new SplittableRandom(grid));
+            ScrambledBatch batch = jigsaw.scramble(firstImages(16), 16, 1, 28, 28, new SplittableRandom(grid));
             assertEquals(grid * grid, batch.pieces());
             assertEquals(28 / grid, batch.pieceHeight());
             float[] restored = Jigsaw.reorder(batch.scrambledPieces(), 16, batch.pieces(), batch.pieceSize(), batch.permutations());
@@ -47,7 +48,7 @@ class JigsawTest {
         for (int i = 0; i < 16; i++) {
             image[i] = i;
         }
-        JigsawBatch b = new Jigsaw(2).scramble(image, 1, 1, 4, 4, new int[][] {{1, 3, 0, 2}});
+        ScrambledBatch b = new Jigsaw(2).scramble(image, 1, 1, 4, 4, new int[][] {{1, 3, 0, 2}});
         assertArrayEquals(new float[] {0, 1, 4, 5, 2, 3, 6, 7, 8, 9, 12, 13, 10, 11, 14, 15}, b.truePieces());
         // scrambled[i] = true[perm[i]]: first the top-right tile, then the bottom-right one.
         assertArrayEquals(new float[] {2, 3, 6, 7, 10, 11, 14, 15, 0, 1, 4, 5, 8, 9, 12, 13}, b.scrambledPieces());
@@ -58,7 +59,7 @@ class JigsawTest {
     void cropsTheRemainderLikeTheSeed() {
         float[] images = firstImages(2);
         Jigsaw jigsaw = new Jigsaw(3);
-        JigsawBatch b = jigsaw.scramble(images, 2, 1, 28, 28, new SplittableRandom(1));
+        ScrambledBatch b = jigsaw.scramble(images, 2, 1, 28, 28, new SplittableRandom(1));
         float[] assembled = jigsaw.assemble(b.truePieces(), 2, 1, 9, 9);
         for (int img = 0; img < 2; img++) {
             for (int y = 0; y < 27; y++) {

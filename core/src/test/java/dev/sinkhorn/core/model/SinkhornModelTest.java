@@ -14,7 +14,7 @@ import ai.djl.ndarray.types.Shape;
 import dev.sinkhorn.core.data.ImageSet;
 import dev.sinkhorn.core.data.TestData;
 import dev.sinkhorn.core.jigsaw.Jigsaw;
-import dev.sinkhorn.core.jigsaw.JigsawBatch;
+import dev.sinkhorn.core.data.ScrambledBatch;
 import dev.sinkhorn.core.sinkhorn.SinkhornOps;
 import java.util.Arrays;
 import java.util.SplittableRandom;
@@ -23,7 +23,7 @@ import org.junit.jupiter.api.Test;
 class SinkhornModelTest {
     private static final ModelSpec SEED = ModelSpec.seed(1, 28);
 
-    private static JigsawBatch puzzles(int grid, int n, long seed) {
+    private static ScrambledBatch puzzles(int grid, int n, long seed) {
         ImageSet test = TestData.mnist().test();
         float[] images = new float[n * test.imageSize()];
         int[] idx = new int[n];
@@ -35,10 +35,10 @@ class SinkhornModelTest {
     @Test
     void outputsOneRowOfScoresPerPiece() {
         for (int grid = 2; grid <= 7; grid++) {
-            ModelSpec spec = new ModelSpec("jigsaw", 1, 28, grid, 8, 3, 0.1f, 20);
+            ModelSpec spec = ModelSpec.jigsaw(1, 28, grid, 8, 3, 0.1f, 20);
             assertTrue(spec.problems().isEmpty(), spec.problems().toString());
             try (SinkhornModel model = SinkhornModel.initialize(spec, 0.1307f, 0.3081f, Device.cpu())) {
-                JigsawBatch b = puzzles(grid, 5, grid);
+                ScrambledBatch b = puzzles(grid, 5, grid);
                 float[] logAlpha = model.logAlpha(b.scrambledPieces(), 5);
                 assertEquals(5 * grid * grid * grid * grid, logAlpha.length, "grid " + grid);
                 for (float v : logAlpha) {
@@ -52,7 +52,7 @@ class SinkhornModelTest {
     void aPieceScoresTheSameWhereverItIsInTheInput() {
         // One shared network per piece: scrambling only permutes the rows of log_alpha.
         try (SinkhornModel model = SinkhornModel.initialize(SEED, 0.1307f, 0.3081f, Device.cpu())) {
-            JigsawBatch b = puzzles(2, 4, 1);
+            ScrambledBatch b = puzzles(2, 4, 1);
             float[] scrambled = model.logAlpha(b.scrambledPieces(), 4);
             float[] ordered = model.logAlpha(b.truePieces(), 4);
             for (int k = 0; k < 4; k++) {
@@ -69,7 +69,7 @@ class SinkhornModelTest {
     @Test
     void reorderingWithTheTruePermutationMatrixRestoresTheImage() {
         int grid = 3;
-        JigsawBatch b = puzzles(grid, 6, 2);
+        ScrambledBatch b = puzzles(grid, 6, 2);
         int p = b.pieces();
         float[] perm = new float[6 * p * p];
         for (int k = 0; k < 6; k++) {
@@ -86,7 +86,7 @@ class SinkhornModelTest {
 
     @Test
     void parametersRoundTripIntoAFreshNetwork() throws MalformedModelException {
-        JigsawBatch b = puzzles(2, 8, 3);
+        ScrambledBatch b = puzzles(2, 8, 3);
         try (SinkhornModel a = SinkhornModel.initialize(SEED, 0.1307f, 0.3081f, Device.cpu())) {
             byte[] blob = a.parameters();
             assertTrue(blob.length > 20_000 && blob.length < 40_000, "the seed model is ~30 KB, got " + blob.length);
@@ -117,11 +117,11 @@ class SinkhornModelTest {
         try (SinkhornModel a = SinkhornModel.initialize(SEED, 0.1307f, 0.3081f, Device.cpu())) {
             blob = a.parameters();
         }
-        ModelSpec wider = new ModelSpec("jigsaw", 1, 28, 2, 16, 5, 0.1f, 20);
+        ModelSpec wider = ModelSpec.jigsaw(1, 28, 2, 16, 5, 0.1f, 20);
         MalformedModelException e = assertThrows(MalformedModelException.class,
                 () -> SinkhornModel.fromParameters(wider, 0f, 1f, blob, Device.cpu()));
         assertTrue(e.getMessage().contains("do not fit the spec"), e.getMessage());
-        ModelSpec grid3 = new ModelSpec("jigsaw", 1, 28, 3, 32, 5, 0.1f, 20);
+        ModelSpec grid3 = ModelSpec.jigsaw(1, 28, 3, 32, 5, 0.1f, 20);
         assertThrows(MalformedModelException.class, () -> SinkhornModel.fromParameters(grid3, 0f, 1f, blob, Device.cpu()));
         byte[] garbage = new byte[500];
         new SplittableRandom(1).nextBytes(garbage);
@@ -133,8 +133,8 @@ class SinkhornModelTest {
     @Test
     void equalsTheStraightforwardNchwComputation() {
         // The layout tricks of the forward pass must not change the maths: recompute it the plain way.
-        JigsawBatch b = puzzles(3, 3, 5);
-        ModelSpec spec = new ModelSpec("jigsaw", 1, 28, 3, 8, 5, 0.1f, 20);
+        ScrambledBatch b = puzzles(3, 3, 5);
+        ModelSpec spec = ModelSpec.jigsaw(1, 28, 3, 8, 5, 0.1f, 20);
         try (SinkhornModel model = SinkhornModel.initialize(spec, 0.1307f, 0.3081f, Device.cpu());
              NDManager m = NDManager.newBaseManager()) {
             java.util.Map<String, NDArray> w = new java.util.HashMap<>();
@@ -155,7 +155,7 @@ class SinkhornModelTest {
     void forwardPassesAndTrainingStepsLeaveNothingBehindInTheModelsManager() throws Exception {
         // Arrays derived from parameters must die with the call, not pile up in the model's manager
         // (they did: a 20-epoch 3x3 run grew to 24 GB, and every Predict leaked a little).
-        JigsawBatch b = puzzles(2, 4, 6);
+        ScrambledBatch b = puzzles(2, 4, 6);
         try (SinkhornModel model = SinkhornModel.initialize(SEED, 0.1307f, 0.3081f, Device.cpu(), 1)) {
             model.logAlpha(b.scrambledPieces(), 4);
             int before = resources(model.manager());
@@ -185,11 +185,14 @@ class SinkhornModelTest {
 
     @Test
     void specProblemsNameTheField() {
-        ModelSpec bad = new ModelSpec("sorting", 0, 28, 9, 32, 4, 0f, 0);
+        ModelSpec bad = new ModelSpec("ranking", 0, 28, 9, 32, 4, 0f, 0, 0, 0, "per-piece", 0, 0, 0);
         String all = String.join("\n", bad.problems());
         for (String field : new String[] {"task:", "in_channels:", "grid:", "kernel_size:", "tau:", "n_iter:"}) {
             assertTrue(all.contains(field), field + " missing in " + all);
         }
-        assertTrue(new ModelSpec("jigsaw", 1, 6, 4, 8, 3, 1f, 5).problems().get(0).startsWith("image_size:"));
+        String sorting = String.join("\n", ModelSpec.sorting(1, 0, 1f, 10).problems());
+        assertTrue(sorting.contains("items: must be 2 to 1000") && sorting.contains("units:"), sorting);
+        assertTrue(ModelSpec.sorting(50, 32, 1f, 10).problems().isEmpty());
+        assertTrue(ModelSpec.jigsaw(1, 6, 4, 8, 3, 1f, 5).problems().get(0).startsWith("image_size:"));
     }
 }
