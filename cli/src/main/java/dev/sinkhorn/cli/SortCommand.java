@@ -29,7 +29,7 @@ final class SortCommand implements Callable<Integer> {
 
     @Option(names = "--model", required = true, description = "a sorting model")
     String model;
-    @Option(names = "--version", description = "a kept version (default: the serving one)")
+    @Option(names = "--model-version", description = "a kept version of the model (default: the serving one)")
     long version;
     @Parameters(arity = "1..*", paramLabel = "NUMBER", description = "the list to sort, as many numbers as the model's items")
     float[] numbers;

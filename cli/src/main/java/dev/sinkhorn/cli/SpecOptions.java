@@ -11,7 +11,8 @@ final class SpecOptions {
     @Option(names = "--dataset", description = "mnist (default), fashion-mnist, idx:<dir>; sorting: uniform (default, [0, 1)) "
             + "or uniform:<low>:<high>")
     String dataset;
-    @Option(names = "--preset", description = "seed (default: the notebook's settings), fast, or sorting (the default of --task sorting)")
+    @Option(names = "--preset", description = "seed (default: the notebook's settings), fast, context (larger puzzles: "
+            + "--architecture context on 3x3), or sorting (the default of --task sorting)")
     String preset;
     @Option(names = "--architecture", description = "jigsaw: per-piece (default, the seed's) or context (pieces see each other "
             + "through a Transformer encoder before they are scored)")

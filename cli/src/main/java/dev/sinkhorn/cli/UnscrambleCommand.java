@@ -58,6 +58,10 @@ final class UnscrambleCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         ModelInfo info = ModelsCommand.find(root.endpoints(), model);
         ModelSpec ms = info.getSpec();
+        if (ms.getTask().equals("sorting")) {
+            throw new Errors.CliException(Errors.USAGE, "model " + model + " sorts lists of " + ms.getItems()
+                    + " numbers; use sinkhorn sort --model " + model + " NUMBER...");
+        }
         if (grid != null && grid != ms.getGrid()) {
             throw new Errors.CliException(Errors.USAGE, "--grid " + grid + " but model " + model + " solves " + ms.getGrid() + "x"
                     + ms.getGrid() + " puzzles");

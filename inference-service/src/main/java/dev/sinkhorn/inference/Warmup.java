@@ -122,16 +122,19 @@ public class Warmup {
                 .setNIter(20).build();
     }
 
-    /** 64 puzzles of random pixels in the model's shape. */
+    /** 64 inputs of the model's shape: puzzles of random pixels, or lists of random numbers in [0, 1). */
     private static PredictRequest predict(SplittableRandom rng, String model, long version, ModelSpec spec) {
         int b = 64;
-        float[] pixels = random(rng, b * spec.pieces() * spec.pieceFloats());
-        for (int k = 0; k < pixels.length; k++) {
-            pixels[k] = Math.abs(pixels[k]) % 1f;
+        float[] values = random(rng, b * spec.inputFloats());
+        for (int k = 0; k < values.length; k++) {
+            values[k] = Math.abs(values[k]) % 1f;
         }
-        Tensor t = Tensor.newBuilder().addShape(b).addShape(spec.pieces()).addShape(spec.inChannels()).addShape(spec.pieceSize())
-                .addShape(spec.pieceSize()).setValuesF32Le(ProtoArrays.encode(pixels)).build();
-        return PredictRequest.newBuilder().setModel(model).setVersion(version).setPieces(t).build();
+        Tensor.Builder t = Tensor.newBuilder().addShape(b).addShape(spec.size());
+        if (!spec.isSorting()) {
+            t.addShape(spec.inChannels()).addShape(spec.pieceSize()).addShape(spec.pieceSize());
+        }
+        return PredictRequest.newBuilder().setModel(model).setVersion(version).setPieces(t.setValuesF32Le(ProtoArrays.encode(values)))
+                .build();
     }
 
     private static float[] random(SplittableRandom rng, int n) {

@@ -42,7 +42,7 @@ class SortingCommandsTest {
         assertTrue(m.find(), r.err());
         assertTrue(Double.parseDouble(m.group(1)) > 0.9, "Kendall tau of the trained sorter: " + m.group(1));
         channel = ManagedChannelBuilder.forAddress("127.0.0.1", Services.INFERENCE.grpcPort()).usePlaintext().build();
-        inference = InferenceServiceGrpc.newBlockingStub(channel);
+        inference = InferenceServiceGrpc.newBlockingStub(channel).withWaitForReady(); // across the restart test
     }
 
     @AfterAll
@@ -72,6 +72,9 @@ class SortingCommandsTest {
         Services.Run wide = Services.cli("eval", MODEL, "--limit", "300", "--dataset", "uniform:0:10");
         assertEquals(0, wide.exitCode(), wide.err());
         assertTrue(wide.out().contains("on 300 uniform:0:10 test lists of 5 numbers"), wide.out());
+        Services.Run unscramble = Services.cli("unscramble", "--model", MODEL, "--index", "0");
+        assertEquals(Errors.USAGE, unscramble.exitCode(), unscramble.out());
+        assertTrue(unscramble.err().contains("sorts lists of 5 numbers; use sinkhorn sort"), unscramble.err());
         Services.Run models = Services.cli("models");
         assertTrue(models.out().lines().anyMatch(l -> l.startsWith(MODEL + " ") && l.contains("uniform") && l.contains("sort 5")),
                 models.out());
@@ -90,6 +93,20 @@ class SortingCommandsTest {
         PredictResponse same = inference.predict(PredictRequest.newBuilder().setModel(MODEL)
                 .setPieces(lists(2, 0.9f, 0.1f, 0.5f, 0.3f, 0.7f, 0.05f, 0.25f, 0.45f, 0.65f, 0.85f)).build());
         assertEquals(r.getLogAlpha(), same.getLogAlpha());
+    }
+
+    @Test
+    void aRestartedInferenceServiceServesTheSorterAgain() {
+        Services.INFERENCE.stop();
+        Services.INFERENCE.start(); // ready once it has read the checkpoints back and warmed up every model
+        ManagedChannel after = ManagedChannelBuilder.forAddress("127.0.0.1", Services.INFERENCE.grpcPort()).usePlaintext().build();
+        try {
+            PredictResponse r = InferenceServiceGrpc.newBlockingStub(after).predict(PredictRequest.newBuilder().setModel(MODEL)
+                    .setHard(true).setNumbers(lists(1, 0.9f, 0.1f, 0.5f, 0.3f, 0.7f)).build());
+            assertEquals(java.util.List.of(4, 0, 2, 1, 3), r.getAssignments(0).getIndexList());
+        } finally {
+            after.shutdownNow();
+        }
     }
 
     @Test

@@ -48,6 +48,23 @@ class TrainingCommandsTest {
     }
 
     @Test
+    void aContextModelGoesThroughTheSamePaths() throws Exception {
+        Services.Run r = Services.cli("train", "--model", "ctx", "--preset", "context", "--epochs", "1", "--train-limit", "1280");
+        assertEquals(0, r.exitCode(), r.err());
+        assertTrue(r.err().contains("evaluation of v1 on 1000 mnist test images"), r.err());
+        Services.Run models = Services.cli("--json", "models");
+        assertTrue(models.out().contains("\"architecture\":\"context\""), models.out());
+        Services.Run eval = Services.cli("eval", "ctx", "--limit", "200");
+        assertEquals(0, eval.exitCode(), eval.err());
+        assertTrue(eval.out().contains("on 200 mnist test images (grid 3"), eval.out());
+        Path png = dir.resolve("ctx.png");
+        Services.Run u = Services.cli("unscramble", "--model", "ctx", "--index", "3", "--out", png.toString());
+        assertEquals(0, u.exitCode(), u.err());
+        BufferedImage pair = ImageIO.read(png.toFile());
+        assertTrue(pair.getWidth() > pair.getHeight() && pair.getHeight() >= 27, "scrambled | reconstructed, 3x3 pieces of 9 px");
+    }
+
+    @Test
     void versionsPromoteAndRollback() {
         // v1 was the model's first evaluated version: the policy promoted it, and the watch showed the decision.
         Services.Run versions = Services.cli("versions", "cli");

@@ -9,7 +9,9 @@ import java.util.Map;
  * kernel 5, tau 0.1, n_iter 20, 5 epochs, batch 64, learning rate 1e-4). "fast": the recipe that
  * reaches mean Kendall tau 0.99 on 2x2 MNIST in the fewest training seconds (measured in
  * docs/benchmarks.md): the seed's network with learning rate 3e-3 and batch 128, 2 epochs.
- * "sorting": the number-sorting task with google/gumbel_sinkhorn's sorting settings (items 50,
+ * "context": the recipe for larger puzzles (docs/training.md): the context-aware architecture
+ * (2 Transformer layers, 4 heads, width 64) on 3x3 puzzles, tau 1.0, learning rate 1e-3, batch 64,
+ * 3 epochs. "sorting": the number-sorting task with google/gumbel_sinkhorn's sorting settings (items 50,
  * units 32, tau 1.0, n_iter 10, learning rate 0.1, batch 10, 5 samples, noise 1.0, data set
  * "uniform"), 5000 steps in 5 epochs; a spec with task "sorting" and no preset gets it.
  */
@@ -17,6 +19,7 @@ final class Presets {
     static final String SEED = "seed";
     static final String FAST = "fast";
     static final String SORTING = "sorting";
+    static final String CONTEXT = "context";
 
     /** A preset's values; the spec's fields (0 = unset) are filled from them. */
     private record Defaults(String dataset, int epochs, int batchSize, float learningRate, int nSamples, int steps, TrainingSpec model) {
@@ -25,6 +28,8 @@ final class Presets {
     private static final Defaults SEED_VALUES = new Defaults("mnist", 5, 64, 1e-4f, 1, 0, jigsaw());
     private static final Map<String, Defaults> ALL = Map.of(SEED, SEED_VALUES,
             FAST, new Defaults("mnist", 2, 128, 3e-3f, 1, 0, jigsaw()),
+            CONTEXT, new Defaults("mnist", 3, 64, 1e-3f, 1, 0, TrainingSpec.newBuilder().setSpec(jigsaw().getSpec().toBuilder()
+                    .setArchitecture("context").setGrid(3).setTau(1f).setLayers(2).setHeads(4).setWidth(64)).build()),
             SORTING, new Defaults("uniform", 5, 10, 0.1f, 5, 5000, TrainingSpec.newBuilder().setSpec(ModelSpec.newBuilder()
                     .setTask(SORTING).setItems(50).setUnits(32).setTau(1f).setNIter(10)).build()));
 

@@ -44,7 +44,7 @@ final class SpecValidator {
             problems.add("dataset: " + DatasetResolver.missingIdxFiles(s.getDataset()));
         }
         if (!Presets.known(s.getPreset())) {
-            problems.add("preset: '" + s.getPreset() + "' is unknown; use \"seed\", \"fast\" or \"sorting\"");
+            problems.add("preset: '" + s.getPreset() + "' is unknown; use \"seed\", \"fast\", \"context\" or \"sorting\"");
         }
         if (s.getEpochs() < 1 || s.getEpochs() > config.maxEpochs()) {
             problems.add("epochs: must be 1 to " + config.maxEpochs() + ", got " + Integer.toUnsignedString(s.getEpochs()));

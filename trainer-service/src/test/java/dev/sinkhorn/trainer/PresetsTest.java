@@ -24,6 +24,12 @@ class PresetsTest {
         assertEquals(2, context.getLayers());
         assertEquals(2, context.getHeads());
         assertEquals(64, context.getWidth());
+        TrainingSpec recipe = Presets.fill(TrainingSpec.newBuilder().setModel("m").setPreset("context").setSpec(ModelSpec.newBuilder()
+                .setGrid(4)).build());
+        assertEquals(ModelSpec.newBuilder().setTask("jigsaw").setArchitecture("context").setGrid(4).setHiddenChannels(32)
+                .setKernelSize(5).setTau(1f).setNIter(20).setLayers(2).setHeads(4).setWidth(64).build(), recipe.getSpec());
+        assertEquals(3, recipe.getEpochs());
+        assertEquals(1e-3f, recipe.getLearningRate());
         TrainingSpec fast = Presets.fill(TrainingSpec.newBuilder().setModel("m").setPreset("fast").setEpochs(7)
                 .setSpec(ModelSpec.newBuilder().setGrid(3)).build());
         assertEquals(7, fast.getEpochs());

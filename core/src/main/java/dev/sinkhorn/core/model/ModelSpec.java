@@ -119,6 +119,9 @@ public record ModelSpec(String task, int inChannels, int imageSize, int grid, in
             if (units < 1 || units > 4096) {
                 p.add("units: must be 1 to 4096 for task \"sorting\", got " + units);
             }
+            if (!architecture.isEmpty() || layers != 0 || heads != 0 || width != 0) {
+                p.add("architecture/layers/heads/width: only for task \"jigsaw\"; a sorting network scores every number alone");
+            }
             sinkhornProblems(p);
             return p;
         }
