@@ -3,6 +3,7 @@ package dev.sinkhorn.cli;
 import dev.sinkhorn.core.data.DatasetResolver;
 import dev.sinkhorn.core.data.ImageSet;
 import dev.sinkhorn.core.data.ScrambledBatch;
+import dev.sinkhorn.core.data.TestSet;
 import dev.sinkhorn.core.jigsaw.TestPuzzles;
 import dev.sinkhorn.core.model.ModelSpec;
 import dev.sinkhorn.core.sorting.TestLists;
@@ -15,8 +16,6 @@ import dev.sinkhorn.v1.ScoreResponse;
 import java.io.PrintWriter;
 import java.util.List;
 import java.util.concurrent.Callable;
-import java.util.function.BiConsumer;
-import java.util.function.Consumer;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -74,7 +73,7 @@ final class EvalCommand implements Callable<Integer> {
             content.setShape(2, batch.pieceSize());
             done[0] += batch.batch();
             bar.update((double) done[0] / tests.count(), done[0] + "/" + tests.count() + (sorting ? " lists" : " puzzles"));
-        });
+        }, () -> false);
         ScoreResponse s = finish(score, content, bar);
         PrintWriter out = spec.commandLine().getOut();
         if (root.json) {
@@ -95,17 +94,9 @@ final class EvalCommand implements Callable<Integer> {
         return 0;
     }
 
-    /** What eval scores the model on: {@code count} scrambled inputs with their truth, handed out in batches of a size. */
-    private record TestSet(int count, BiConsumer<Integer, Consumer<ScrambledBatch>> batches) {
-        void forEachBatch(int size, Consumer<ScrambledBatch> each) {
-            batches.accept(size, each);
-        }
-    }
-
     private TestSet testPuzzles(ModelInfo info, String name, PrintWriter err) {
         ImageSet test = DatasetResolver.fromEnvironment(err::println).load(name).test();
-        TestPuzzles puzzles = new TestPuzzles(test, info.getSpec().getGrid(), limit, seed);
-        return new TestSet(puzzles.count(), (size, each) -> puzzles.forEachBatch(size, each, () -> false));
+        return new TestPuzzles(test, info.getSpec().getGrid(), limit, seed);
     }
 
     /** Sorting: fresh lists of the model's length from its range, or from --dataset uniform:<low>:<high> (generalisation). */
@@ -116,8 +107,7 @@ final class EvalCommand implements Callable<Integer> {
         } catch (dev.sinkhorn.core.errors.InvalidInputException e) {
             throw new Errors.CliException(Errors.USAGE, "--dataset for a sorting model: " + e.getMessage());
         }
-        TestLists lists = new TestLists(limit, info.getSpec().getItems(), range, seed);
-        return new TestSet(lists.count(), (size, each) -> lists.forEachBatch(size, each, () -> false));
+        return new TestLists(limit, info.getSpec().getItems(), range, seed);
     }
 
     private ScoreResponse finish(ScoreRequest.Builder score, dev.sinkhorn.v1.Tensor.Builder content, ProgressLine bar) {

@@ -41,7 +41,7 @@ final class ModelsCommand implements Callable<Integer> {
         for (ModelInfo m : r.getModelsList()) {
             boolean evaluated = m.hasLastEvaluation();
             rows.add(List.of(m.getName(), m.getVersion() == 0 ? "-" : Long.toString(m.getVersion()), Long.toString(m.getNewestVersion()),
-                    m.getDataset(), m.getSpec().getTask().equals("sorting") ? "sort " + m.getSpec().getItems()
+                    m.getDataset(), m.getSpec().getTask().equals(dev.sinkhorn.core.model.ModelSpec.SORTING) ? "sort " + m.getSpec().getItems()
                             : m.getSpec().getGrid() + "x" + m.getSpec().getGrid(),
                     Integer.toString(m.getEpoch()), evaluated ? "v" + m.getLastEvaluation().getVersion() : "-",
                     evaluated ? Output.fmt(m.getLastEvaluation().getMeanKendallTau()) : "-",

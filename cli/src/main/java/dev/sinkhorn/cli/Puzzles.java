@@ -17,7 +17,7 @@ final class Puzzles {
 
     /** Predict(hard) for a batch: pieces [B, P, C, h, w] for a jigsaw model, numbers [B, N] for a sorting model. */
     static PredictRequest request(ModelInfo model, ScrambledBatch b) {
-        boolean sorting = model.getSpec().getTask().equals("sorting");
+        boolean sorting = model.getSpec().getTask().equals(dev.sinkhorn.core.model.ModelSpec.SORTING);
         Tensor.Builder t = Tensor.newBuilder().addShape(b.batch()).addShape(b.pieces());
         if (!sorting) {
             t.addShape(b.channels()).addShape(b.pieceHeight()).addShape(b.pieceWidth());

@@ -58,7 +58,7 @@ final class UnscrambleCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         ModelInfo info = ModelsCommand.find(root.endpoints(), model);
         ModelSpec ms = info.getSpec();
-        if (ms.getTask().equals("sorting")) {
+        if (ms.getTask().equals(dev.sinkhorn.core.model.ModelSpec.SORTING)) {
             throw new Errors.CliException(Errors.USAGE, "model " + model + " sorts lists of " + ms.getItems()
                     + " numbers; use sinkhorn sort --model " + model + " NUMBER...");
         }

@@ -2,6 +2,7 @@ package dev.sinkhorn.inference;
 
 import dev.sinkhorn.core.data.DatasetResolver;
 import dev.sinkhorn.core.data.ImageSet;
+import dev.sinkhorn.core.data.TestSet;
 import dev.sinkhorn.core.errors.DependencyUnavailableException;
 import dev.sinkhorn.core.errors.InvalidInputException;
 import dev.sinkhorn.core.data.ScrambledBatch;
@@ -35,8 +36,6 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
-import java.util.function.BooleanSupplier;
-import java.util.function.Consumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -194,23 +193,17 @@ public class EvaluationRunner {
                 .setSeconds((System.nanoTime() - start) / 1e9).build();
     }
 
-    /** What a model is evaluated on: batches of scrambled inputs with their truth. */
-    @FunctionalInterface
-    private interface TestSet {
-        void forEachBatch(int batchSize, Consumer<ScrambledBatch> each, BooleanSupplier stop);
-    }
-
     /**
      * Jigsaw: the first eval-limit images of the test split, scrambled with eval-seed. Sorting:
      * eval-lists fresh lists of the model's length from its training range, drawn with eval-seed.
      */
     private TestSet testSet(ModelSpec spec, String datasetName) {
         if (spec.isSorting()) {
-            return new TestLists(config.evalLists(), spec.items(), UniformRange.parse(datasetName), config.evalSeed())::forEachBatch;
+            return new TestLists(config.evalLists(), spec.items(), UniformRange.parse(datasetName), config.evalSeed());
         }
         ImageSet test = datasets.load(datasetName).test();
         spec.requireFits(test, datasetName + " test images");
-        return new TestPuzzles(test, spec.grid(), config.evalLimit(), config.evalSeed())::forEachBatch;
+        return new TestPuzzles(test, spec.grid(), config.evalLimit(), config.evalSeed());
     }
 
     private static MatchAndScoreRequest request(ScrambledBatch puzzles, float[] logAlpha) {

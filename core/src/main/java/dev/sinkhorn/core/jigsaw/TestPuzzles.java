@@ -1,6 +1,7 @@
 package dev.sinkhorn.core.jigsaw;
 
 import dev.sinkhorn.core.data.ScrambledBatch;
+import dev.sinkhorn.core.data.TestSet;
 import dev.sinkhorn.core.data.ImageSet;
 import java.util.Arrays;
 import java.util.SplittableRandom;
@@ -18,9 +19,10 @@ import java.util.function.Consumer;
  * @param limit  images to use (<= 0: all)
  * @param seed   seed of the scrambles
  */
-public record TestPuzzles(ImageSet images, int grid, int limit, long seed) {
+public record TestPuzzles(ImageSet images, int grid, int limit, long seed) implements TestSet {
 
     /** Puzzles in the set. */
+    @Override
     public int count() {
         return limit <= 0 ? images.count() : Math.min(limit, images.count());
     }
@@ -29,6 +31,7 @@ public record TestPuzzles(ImageSet images, int grid, int limit, long seed) {
      * Scrambles the puzzles in order, at most {@code batchSize} per batch, and hands each batch to
      * {@code each}; stops early once {@code stop} answers true (asked before every batch).
      */
+    @Override
     public void forEachBatch(int batchSize, Consumer<ScrambledBatch> each, BooleanSupplier stop) {
         int n = count();
         Jigsaw jigsaw = new Jigsaw(grid);

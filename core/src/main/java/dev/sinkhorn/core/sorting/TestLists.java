@@ -1,6 +1,7 @@
 package dev.sinkhorn.core.sorting;
 
 import dev.sinkhorn.core.data.ScrambledBatch;
+import dev.sinkhorn.core.data.TestSet;
 import java.util.SplittableRandom;
 import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
@@ -11,9 +12,10 @@ import java.util.function.Consumer;
  * the same lists whatever the batch size (the paper's "freshly drawn" test lists: never trained
  * on, since training draws from its own generator).
  */
-public record TestLists(int count, int n, UniformRange range, long seed) {
+public record TestLists(int count, int n, UniformRange range, long seed) implements TestSet {
 
     /** Draws the lists in order, at most {@code batchSize} per batch; stops once {@code stop} says so. */
+    @Override
     public void forEachBatch(int batchSize, Consumer<ScrambledBatch> each, BooleanSupplier stop) {
         SplittableRandom rng = new SplittableRandom(seed);
         for (int from = 0; from < count && !stop.getAsBoolean(); from += batchSize) {
