@@ -24,18 +24,9 @@ public final class IdenticalItems {
      */
     public static int[] canonicalTruth(float[] items, int offset, int d, int[] truth, int[] predicted) {
         int n = truth.length;
-        // Items grouped by content, compared in place (n <= 49 pieces: pairwise is cheap).
+        int[] first = groupLeaders(items, offset, d, n);
         Map<Integer, List<Integer>> groups = new HashMap<>();
-        int[] first = new int[n];
         for (int i = 0; i < n; i++) {
-            first[i] = i;
-            for (int j = 0; j < i; j++) {
-                if (first[j] == j && Arrays.equals(items, offset + i * d, offset + (i + 1) * d,
-                        items, offset + j * d, offset + (j + 1) * d)) {
-                    first[i] = j;
-                    break;
-                }
-            }
             groups.computeIfAbsent(first[i], k -> new ArrayList<>()).add(i);
         }
         int[] canonical = truth.clone();
@@ -61,5 +52,27 @@ public final class IdenticalItems {
             }
         }
         return canonical;
+    }
+
+    /**
+     * Items grouped by content: entry i is the lowest index of an item whose content equals item
+     * i's (i itself when no earlier item does). Items compared in place; n <= 49 pieces, so
+     * pairwise is cheap.
+     *
+     * @param items [n, d] row-major from {@code offset}
+     */
+    public static int[] groupLeaders(float[] items, int offset, int d, int n) {
+        int[] first = new int[n];
+        for (int i = 0; i < n; i++) {
+            first[i] = i;
+            for (int j = 0; j < i; j++) {
+                if (first[j] == j && Arrays.equals(items, offset + i * d, offset + (i + 1) * d,
+                        items, offset + j * d, offset + (j + 1) * d)) {
+                    first[i] = j;
+                    break;
+                }
+            }
+        }
+        return first;
     }
 }
