@@ -9,12 +9,14 @@ import dev.sinkhorn.core.model.SinkhornModel;
 import dev.sinkhorn.core.training.EpochResult;
 import dev.sinkhorn.core.training.JigsawEvaluation;
 import dev.sinkhorn.core.training.JigsawTrainer;
+import dev.sinkhorn.core.training.LearningRateSchedule;
 import dev.sinkhorn.core.training.TrainingSettings;
 
 /**
  * Trains one setting and prints, per epoch, throughput and the full-test-set score.
  * Arguments: grid epochs learningRate [limit] [hidden] [tau] [nSamples] [batch] [seed] [nIter] [dataset]
- * [architecture: per-piece, or context:LAYERS:HEADS:WIDTH].
+ * [architecture: per-piece, or context:LAYERS:HEADS:WIDTH] [schedule: constant, or cosine (to 0 over the epochs)]
+ * [mirror: true or false] [evaluate every K epochs (and after the last); default 1].
  */
 public final class TrainProbe {
     public static void main(String[] a) {
@@ -37,11 +39,21 @@ public final class TrainProbe {
             spec = spec.withContext(Integer.parseInt(c[1]), Integer.parseInt(c[2]), Integer.parseInt(c[3]));
         }
         try (SinkhornModel model = SinkhornModel.initialize(spec, mnist.pixelMean(), mnist.pixelStd(), Device.cpu(), seed)) {
-            JigsawTrainer t = new JigsawTrainer(model, new TrainingSettings(batch, lr, samples, 1f, seed));
+            int every = a.length > 14 ? Math.max(1, Integer.parseInt(a[14])) : 1;
+            boolean cosine = a.length > 12 && a[12].equals("cosine");
+            boolean mirror = a.length > 13 && Boolean.parseBoolean(a[13]);
+            LearningRateSchedule schedule = cosine ? LearningRateSchedule.cosine(epochs * JigsawTrainer.stepsPerEpoch(mnist.train(), limit, batch), 0)
+                    : LearningRateSchedule.CONSTANT;
+            JigsawTrainer t = new JigsawTrainer(model, new TrainingSettings(batch, lr, samples, 1f, seed, schedule, mirror));
             double trainSeconds = 0;
             for (int e = 1; e <= epochs; e++) {
                 EpochResult r = t.epoch(mnist.train(), limit, e, (ep, s, n, l, i) -> { }, () -> false);
                 trainSeconds += r.seconds();
+                if (e % every != 0 && e != epochs) {
+                    System.out.printf("epoch %d loss %.3f %.0f img/s train %.1f s total%n", e, r.meanLoss(), r.images() / r.seconds(),
+                            trainSeconds);
+                    continue;
+                }
                 JigsawEvaluation.Result res = JigsawEvaluation.evaluate(model, mnist.test(), 10000, 2018);
                 PermutationScores s = res.positional();
                 PermutationScores i = res.interchangeable();

@@ -40,7 +40,8 @@ final class DemoCommand implements Callable<Integer> {
     String model;
     @Option(names = "--epochs", defaultValue = "2", description = "epochs (default ${DEFAULT-VALUE}: mean Kendall tau >= 0.98 in about half a minute of training)")
     int epochs;
-    @Option(names = "--preset", defaultValue = "seed", description = "seed (the notebook's settings, default) or fast")
+    @Option(names = "--preset", defaultValue = "seed", description = "seed (the notebook's settings, default), fast, "
+            + "context or fashion (docs/training.md)")
     String preset;
     @Option(names = "--train-limit", defaultValue = "0", description = "train on the first N images only (0: all 60,000)")
     int trainLimit;

@@ -12,7 +12,7 @@ final class SpecOptions {
             + "or uniform:<low>:<high>")
     String dataset;
     @Option(names = "--preset", description = "seed (default: the notebook's settings), fast, context (larger puzzles: "
-            + "--architecture context on 3x3), or sorting (the default of --task sorting)")
+            + "--architecture context on 3x3), fashion (the 3x3 Fashion-MNIST recipe), or sorting (the default of --task sorting)")
     String preset;
     @Option(names = "--architecture", description = "jigsaw: per-piece (default, the seed's) or context (pieces see each other "
             + "through a Transformer encoder before they are scored)")
@@ -37,6 +37,11 @@ final class SpecOptions {
     Integer batchSize;
     @Option(names = "--learning-rate", description = "Adam learning rate, default 1e-4 (preset fast: 3e-3)")
     Float learningRate;
+    @Option(names = "--learning-rate-schedule", description = "constant (default) or cosine (down to 0 over the job; preset fashion)")
+    String learningRateSchedule;
+    @Option(names = "--augment", description = "jigsaw: none (default) or mirror (training images mirrored left to right "
+            + "with probability 1/2; preset fashion)")
+    String augment;
     @Option(names = "--samples", description = "Gumbel-Sinkhorn samples per image (default 1)")
     Integer samples;
     @Option(names = "--noise-factor", description = "Gumbel noise scale (default 1)")
@@ -73,6 +78,8 @@ final class SpecOptions {
         if (epochs != null) b.setEpochs(epochs);
         if (batchSize != null) b.setBatchSize(batchSize);
         if (learningRate != null) b.setLearningRate(learningRate);
+        if (learningRateSchedule != null) b.setLearningRateSchedule(learningRateSchedule);
+        if (augment != null) b.setAugment(augment);
         if (samples != null) b.setNSamples(samples);
         if (noiseFactor != null) b.setNoiseFactor(noiseFactor);
         if (device != null) b.setDevice(device);

@@ -13,6 +13,7 @@ import dev.sinkhorn.core.sorting.UniformRange;
 import dev.sinkhorn.core.training.EpochResult;
 import dev.sinkhorn.core.training.EpochTrainer;
 import dev.sinkhorn.core.training.JigsawTrainer;
+import dev.sinkhorn.core.training.LearningRateSchedule;
 import dev.sinkhorn.core.training.SortingTrainer;
 import dev.sinkhorn.core.training.TrainingSettings;
 import dev.sinkhorn.service.grpc.ModelSpecs;
@@ -105,7 +106,7 @@ public class JobRunner {
             model = start.model();
             job.started(start.resumedFrom(), start.lastEpoch());
             spec = job.spec();
-            EpochTrainer trainer = trainer(model, spec, data);
+            EpochTrainer trainer = trainer(model, spec, data, start);
             List<CompletableFuture<Long>> deliveries = new ArrayList<>();
             ProgressReporter progress = new ProgressReporter(job, start.lastEpoch() - start.epochOffset(), trainer.stepsPerEpoch());
             for (int e = start.epochOffset() + 1; e <= start.lastEpoch(); e++) {
@@ -243,15 +244,37 @@ public class JobRunner {
         return spec.getSpec().getTask().equals(ModelSpec.SORTING);
     }
 
-    /** The task's trainer: passes over the images for jigsaw, epochs of ceil(steps / epochs) steps for sorting. */
-    private static EpochTrainer trainer(SinkhornModel model, TrainingSpec spec, Dataset data) {
-        TrainingSettings settings = new TrainingSettings(spec.getBatchSize(), spec.getLearningRate(), spec.getNSamples(),
-                spec.getNoiseFactor(), spec.getSeed());
+    /**
+     * The task's trainer: passes over the images for jigsaw, epochs of ceil(steps / epochs) steps
+     * for sorting. A cosine schedule spans the attempt's whole run (epochs 1 to lastEpoch of a job,
+     * the new epochs of a resumed one), continued where it was when the attempt starts part-way.
+     */
+    private static EpochTrainer trainer(SinkhornModel model, TrainingSpec spec, Dataset data, Start start) {
+        long perEpoch = model.spec().isSorting() ? (spec.getSteps() + spec.getEpochs() - 1) / spec.getEpochs()
+                : JigsawTrainer.stepsPerEpoch(data.train(), spec.getTrainLimit(), spec.getBatchSize());
+        TrainingSettings settings = settings(spec, perEpoch, start.epochOffset(), start.lastEpoch());
         if (model.spec().isSorting()) {
-            long perEpoch = (spec.getSteps() + spec.getEpochs() - 1) / spec.getEpochs();
             return new SortingTrainer(model, settings, UniformRange.parse(spec.getDataset()), perEpoch);
         }
         return new JigsawTrainer(model, settings).over(data.train(), spec.getTrainLimit());
+    }
+
+    /** How an attempt that trains epochs epochOffset + 1 to lastEpoch of the job trains. */
+    static TrainingSettings settings(TrainingSpec spec, long stepsPerEpoch, int epochOffset, int lastEpoch) {
+        return new TrainingSettings(spec.getBatchSize(), spec.getLearningRate(), spec.getNSamples(), spec.getNoiseFactor(),
+                spec.getSeed(), schedule(spec, stepsPerEpoch, epochOffset, lastEpoch), spec.getAugment().equals(Presets.MIRROR));
+    }
+
+    /**
+     * The attempt's schedule: a cosine spans the job's run (its epochs, ending at lastEpoch; a
+     * resumed job's run starts after the epoch it resumed from) and starts where epochOffset is on it.
+     */
+    static LearningRateSchedule schedule(TrainingSpec spec, long stepsPerEpoch, int epochOffset, int lastEpoch) {
+        if (!spec.getLearningRateSchedule().equals(LearningRateSchedule.COSINE_NAME)) {
+            return LearningRateSchedule.CONSTANT;
+        }
+        int runStart = Math.max(0, lastEpoch - spec.getEpochs());
+        return LearningRateSchedule.cosine(stepsPerEpoch * (lastEpoch - runStart), stepsPerEpoch * Math.max(0, epochOffset - runStart));
     }
 
     private static String datasetName(TrainingSpec spec, Dataset data) {

@@ -6,6 +6,7 @@ import dev.sinkhorn.core.errors.PreconditionFailedException;
 import dev.sinkhorn.core.model.Devices;
 import dev.sinkhorn.core.model.ModelSpec;
 import dev.sinkhorn.core.sorting.UniformRange;
+import dev.sinkhorn.core.training.LearningRateSchedule;
 import dev.sinkhorn.service.grpc.ModelSpecs;
 import dev.sinkhorn.service.kafka.CheckpointRecords;
 import dev.sinkhorn.v1.TrainingSpec;
@@ -44,7 +45,15 @@ final class SpecValidator {
             problems.add("dataset: " + DatasetResolver.missingIdxFiles(s.getDataset()));
         }
         if (!Presets.known(s.getPreset())) {
-            problems.add("preset: '" + s.getPreset() + "' is unknown; use \"seed\", \"fast\", \"context\" or \"sorting\"");
+            problems.add("preset: '" + s.getPreset() + "' is unknown; use \"seed\", \"fast\", \"context\", \"fashion\" or \"sorting\"");
+        }
+        if (!List.of(LearningRateSchedule.CONSTANT_NAME, LearningRateSchedule.COSINE_NAME).contains(s.getLearningRateSchedule())) {
+            problems.add("learning_rate_schedule: must be \"constant\" or \"cosine\", got '" + s.getLearningRateSchedule() + "'");
+        }
+        if (!List.of(Presets.NO_AUGMENT, Presets.MIRROR).contains(s.getAugment())) {
+            problems.add("augment: must be \"none\" or \"mirror\", got '" + s.getAugment() + "'");
+        } else if (sorting && !s.getAugment().equals(Presets.NO_AUGMENT)) {
+            problems.add("augment: \"" + s.getAugment() + "\" is for task \"jigsaw\" (images); sorting takes \"none\"");
         }
         if (s.getEpochs() < 1 || s.getEpochs() > config.maxEpochs()) {
             problems.add("epochs: must be 1 to " + config.maxEpochs() + ", got " + Integer.toUnsignedString(s.getEpochs()));

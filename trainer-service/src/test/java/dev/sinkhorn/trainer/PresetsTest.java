@@ -30,6 +30,16 @@ class PresetsTest {
                 .setKernelSize(5).setTau(1f).setNIter(20).setLayers(2).setHeads(4).setWidth(64).build(), recipe.getSpec());
         assertEquals(3, recipe.getEpochs());
         assertEquals(1e-3f, recipe.getLearningRate());
+        assertEquals("constant", recipe.getLearningRateSchedule());
+        assertEquals("none", recipe.getAugment());
+        TrainingSpec fashion = Presets.fill(TrainingSpec.newBuilder().setModel("m").setPreset("fashion").build());
+        assertEquals("fashion-mnist", fashion.getDataset());
+        assertEquals("cosine", fashion.getLearningRateSchedule());
+        assertEquals("mirror", fashion.getAugment());
+        assertEquals(1e-3f, fashion.getLearningRate());
+        assertEquals(recipe.getSpec().toBuilder().setGrid(3).build(), fashion.getSpec());
+        assertEquals("constant", Presets.fill(TrainingSpec.newBuilder().setModel("m").setPreset("fashion")
+                .setLearningRateSchedule("constant").build()).getLearningRateSchedule());
         TrainingSpec fast = Presets.fill(TrainingSpec.newBuilder().setModel("m").setPreset("fast").setEpochs(7)
                 .setSpec(ModelSpec.newBuilder().setGrid(3)).build());
         assertEquals(7, fast.getEpochs());

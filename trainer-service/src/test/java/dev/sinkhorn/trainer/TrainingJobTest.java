@@ -76,6 +76,26 @@ class TrainingJobTest {
         assertTrue(metric(metrics, "sinkhorn_trainer_loss") > 0);
     }
 
+    @Test
+    void aCosineScheduleAndMirroredImagesGoThroughAJob() {
+        TrainingJob job = TRAINER.startTraining(TrainerClient.quick("scheduled").setTrainLimit(1280).setEpochs(2)
+                .setLearningRateSchedule("cosine").setAugment("mirror").build());
+        assertEquals("cosine", job.getSpec().getLearningRateSchedule());
+        assertEquals("mirror", job.getSpec().getAugment());
+        List<TrainingEvent> events = TrainerClient.watchToEnd(job.getJobId(), Duration.ofMinutes(3));
+        TrainingJob end = events.get(events.size() - 1).getFinished();
+        assertEquals(JobState.SUCCEEDED, end.getState(), end.getError());
+        assertEquals(2, events.stream().filter(TrainingEvent::hasEpochEnd).count());
+        assertEquals(2, TrainerClient.checkpoints("scheduled").size());
+        // Unset, they are filled from the preset: the seed's constant rate and no augmentation.
+        TrainingJob plain = TRAINER.startTraining(TrainerClient.quick("plain").setTrainLimit(640).build());
+        assertEquals("constant", plain.getSpec().getLearningRateSchedule());
+        assertEquals("none", plain.getSpec().getAugment());
+        TrainingJob plainEnd = TrainerClient.watchToEnd(plain.getJobId(), Duration.ofMinutes(3)).stream()
+                .filter(TrainingEvent::hasFinished).findFirst().orElseThrow().getFinished();
+        assertEquals(JobState.SUCCEEDED, plainEnd.getState(), plainEnd.getError());
+    }
+
     private static double metric(String metrics, String name) {
         return dev.sinkhorn.testing.PrometheusText.sum(metrics, name);
     }
@@ -102,6 +122,11 @@ class TrainingJobTest {
                 .setDataset("uniform:1:0").setSpec(ModelSpec.newBuilder().setTask("sorting")).build()), "dataset: 'uniform:1:0': need finite low < high");
         assertStatus(Status.Code.INVALID_ARGUMENT, () -> TRAINER.startTraining(TrainingSpec.newBuilder().setModel("m").setSteps(10).build()),
                 "steps: only for task \"sorting\"");
+        assertStatus(Status.Code.INVALID_ARGUMENT, () -> TRAINER.startTraining(TrainingSpec.newBuilder().setModel("m")
+                .setLearningRateSchedule("linear").setAugment("rotate").build()),
+                "learning_rate_schedule: must be \"constant\" or \"cosine\", got 'linear'", "augment: must be \"none\" or \"mirror\", got 'rotate'");
+        assertStatus(Status.Code.INVALID_ARGUMENT, () -> TRAINER.startTraining(TrainingSpec.newBuilder().setModel("m").setAugment("mirror")
+                .setSpec(ModelSpec.newBuilder().setTask("sorting")).build()), "augment: \"mirror\" is for task \"jigsaw\"");
         assertStatus(Status.Code.INVALID_ARGUMENT, () -> TRAINER.startTraining(TrainingSpec.newBuilder().setModel("bad name!").build()),
                 "model: 'bad name!'");
         assertStatus(Status.Code.FAILED_PRECONDITION, () -> TRAINER.startTraining(TrainingSpec.newBuilder().setModel("m")

@@ -3,6 +3,7 @@ package dev.sinkhorn.core.training;
 import ai.djl.ndarray.NDArray;
 import ai.djl.training.optimizer.Optimizer;
 import dev.sinkhorn.core.data.ImageSet;
+import dev.sinkhorn.core.data.Mirroring;
 import dev.sinkhorn.core.jigsaw.Jigsaw;
 import dev.sinkhorn.core.data.ScrambledBatch;
 import dev.sinkhorn.core.model.SinkhornModel;
@@ -11,10 +12,10 @@ import java.util.function.BooleanSupplier;
 
 /**
  * Trains a {@link SinkhornModel} on the jigsaw task without ever showing it the true permutation,
- * as the seed notebook: each step scrambles a mini-batch and takes the Gumbel-Sinkhorn
- * reconstruction step of {@link OptimizerStep} on its pieces.
+ * as the seed notebook: each step scrambles a mini-batch (mirrored first, with settings.mirror)
+ * and takes the Gumbel-Sinkhorn reconstruction step of {@link OptimizerStep} on its pieces.
  *
- * <p>Shuffling, scrambles and noise come from one generator seeded by the settings, so a run is
+ * <p>Shuffling, mirroring, scrambles and noise come from one generator seeded by the settings, so a run is
  * reproducible. Steps of all trainers in the JVM are serialised ({@link OptimizerStep}).
  */
 public final class JigsawTrainer {
@@ -27,7 +28,7 @@ public final class JigsawTrainer {
     public JigsawTrainer(SinkhornModel model, TrainingSettings settings) {
         this.model = model;
         this.settings = settings;
-        this.optimizer = OptimizerStep.adam(settings.learningRate());
+        this.optimizer = OptimizerStep.adam(settings);
         this.jigsaw = new Jigsaw(model.spec().grid());
         this.rng = new SplittableRandom(settings.seed());
     }
@@ -41,11 +42,10 @@ public final class JigsawTrainer {
      * pass in a freshly shuffled order.
      */
     public EpochTrainer over(ImageSet train, int limit) {
-        int count = limit > 0 ? Math.min(limit, train.count()) : train.count();
         return new EpochTrainer() {
             @Override
             public long stepsPerEpoch() {
-                return JigsawTrainer.this.stepsPerEpoch(count);
+                return JigsawTrainer.stepsPerEpoch(train, limit, settings.batchSize());
             }
 
             @Override
@@ -55,9 +55,13 @@ public final class JigsawTrainer {
         };
     }
 
-    /** Steps of one epoch over {@code count} images: full batches only (the seed's drop_last). */
-    public long stepsPerEpoch(int count) {
-        return count / settings.batchSize();
+    /** Steps of one epoch over the first {@code limit} images of train (all when limit <= 0): full batches only (the seed's drop_last). */
+    public static long stepsPerEpoch(ImageSet train, int limit, int batchSize) {
+        return imagesPerEpoch(train, limit) / batchSize;
+    }
+
+    private static int imagesPerEpoch(ImageSet train, int limit) {
+        return limit > 0 ? Math.min(limit, train.count()) : train.count();
     }
 
     /**
@@ -65,10 +69,9 @@ public final class JigsawTrainer {
      * {@code cancelled} is polled before every step.
      */
     public EpochResult epoch(ImageSet train, int limit, int epoch, StepListener listener, BooleanSupplier cancelled) {
-        int count = limit > 0 ? Math.min(limit, train.count()) : train.count();
-        int[] order = shuffled(count);
+        int[] order = shuffled(imagesPerEpoch(train, limit));
         int b = settings.batchSize();
-        long steps = stepsPerEpoch(count);
+        long steps = stepsPerEpoch(train, limit, b);
         float[] images = new float[b * train.imageSize()];
         int[] indices = new int[b];
         double lossSum = 0;
@@ -82,6 +85,9 @@ public final class JigsawTrainer {
             }
             System.arraycopy(order, (int) (s * b), indices, 0, b);
             train.copyUnitPixels(indices, b, images);
+            if (settings.mirror()) {
+                Mirroring.mirrorHalf(images, b, train.channels() * train.height(), train.width(), rng);
+            }
             double loss = step(images, b, train.channels(), train.height(), train.width());
             lossSum += loss;
             seen += b;

@@ -31,10 +31,15 @@ final class OptimizerStep {
     private OptimizerStep() {
     }
 
-    /** Adam with the given learning rate and PyTorch's defaults otherwise. */
-    static Optimizer adam(float learningRate) {
-        return Optimizer.adam().optLearningRateTracker(Tracker.fixed(learningRate)).optBeta1(0.9f).optBeta2(0.999f)
-                .optEpsilon(1e-8f).build();
+    /**
+     * Adam with the settings' learning rate and schedule and PyTorch's defaults otherwise. DJL
+     * counts updates per parameter from 1; every parameter is updated once per step.
+     */
+    static Optimizer adam(TrainingSettings settings) {
+        float rate = settings.learningRate();
+        LearningRateSchedule schedule = settings.schedule();
+        Tracker tracker = schedule.totalSteps() == 0 ? Tracker.fixed(rate) : update -> rate * schedule.factor(update - 1L);
+        return Optimizer.adam().optLearningRateTracker(tracker).optBeta1(0.9f).optBeta2(0.999f).optEpsilon(1e-8f).build();
     }
 
     /** What one step trains on, made in the step's manager: the network's input and the items [b, n, d] as scrambled and as true. */

@@ -35,7 +35,7 @@ public final class SortingTrainer implements EpochTrainer {
         this.settings = settings;
         this.range = range;
         this.stepsPerEpoch = stepsPerEpoch;
-        this.optimizer = OptimizerStep.adam(settings.learningRate());
+        this.optimizer = OptimizerStep.adam(settings);
         this.rng = new SplittableRandom(settings.seed());
     }
 

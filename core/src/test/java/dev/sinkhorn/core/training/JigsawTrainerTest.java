@@ -1,15 +1,19 @@
 package dev.sinkhorn.core.training;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ai.djl.Device;
+import ai.djl.nn.Parameter;
+import ai.djl.util.Pair;
 import dev.sinkhorn.core.data.Dataset;
 import dev.sinkhorn.core.data.TestData;
 import dev.sinkhorn.core.matching.PermutationScores;
 import dev.sinkhorn.core.model.ModelSpec;
 import dev.sinkhorn.core.model.SinkhornModel;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -45,5 +49,41 @@ class JigsawTrainerTest {
             assertTrue(r.cancelled());
             assertEquals(3, r.steps());
         }
+    }
+
+    @Test
+    void theLearningRateScheduleDrivesTheOptimiser() {
+        Dataset mnist = TestData.mnist();
+        try (SinkhornModel model = SinkhornModel.initialize(ModelSpec.seed(1, 28), mnist.pixelMean(), mnist.pixelStd(), Device.cpu())) {
+            List<float[]> initial = trainable(model);
+            // A cosine schedule already at its end: every step's rate is 0, so nothing trainable moves.
+            EpochResult r = new JigsawTrainer(model, new TrainingSettings(32, 1e-3f, 1, 1f, 0, LearningRateSchedule.cosine(4, 4), true))
+                    .epoch(mnist.train(), 128, 1, (e, s, n, loss, images) -> { }, () -> false);
+            assertEquals(4, r.steps());
+            List<float[]> after = trainable(model);
+            for (int i = 0; i < initial.size(); i++) {
+                assertArrayEquals(initial.get(i), after.get(i), "parameter " + i);
+            }
+            // One step from step 3 of 4: the first update runs at factor (1 + cos(3 pi / 4)) / 2 = 0.146
+            // (were the tracker's 1-based update count taken for the step, it would be 0 and nothing would move).
+            new JigsawTrainer(model, new TrainingSettings(32, 1e-3f, 1, 1f, 0, LearningRateSchedule.cosine(4, 3), true))
+                    .epoch(mnist.train(), 32, 1, (e, s, n, loss, images) -> { }, () -> false);
+            List<float[]> moved = trainable(model);
+            boolean changed = false;
+            for (int i = 0; i < initial.size(); i++) {
+                changed |= !Arrays.equals(initial.get(i), moved.get(i));
+            }
+            assertTrue(changed, "a rate above 0 moves the weights");
+        }
+    }
+
+    private static List<float[]> trainable(SinkhornModel model) {
+        List<float[]> out = new ArrayList<>();
+        for (Pair<String, Parameter> p : model.network().getParameters()) {
+            if (p.getValue().requiresGradient()) {
+                out.add(p.getValue().getArray().toFloatArray());
+            }
+        }
+        return out;
     }
 }
