@@ -13,7 +13,8 @@ import dev.sinkhorn.core.training.LearningRateSchedule;
 import dev.sinkhorn.core.training.TrainingSettings;
 
 /**
- * Trains one setting and prints, per epoch, throughput and the full-test-set score.
+ * Trains one setting and prints, per epoch, throughput and the full-test-set score; after the last,
+ * what the misplaced pieces are made of ({@link MisplacedPieces}).
  * Arguments: grid epochs learningRate [limit] [hidden] [tau] [nSamples] [batch] [seed] [nIter] [dataset]
  * [architecture: per-piece, or context:LAYERS:HEADS:WIDTH] [schedule: constant, or cosine (to 0 over the epochs)]
  * [mirror: true or false] [evaluate every K epochs (and after the last); default 1].
@@ -54,12 +55,16 @@ public final class TrainProbe {
                             trainSeconds);
                     continue;
                 }
-                JigsawEvaluation.Result res = JigsawEvaluation.evaluate(model, mnist.test(), 10000, 2018);
+                MisplacedPieces errors = new MisplacedPieces();
+                JigsawEvaluation.Result res = JigsawEvaluation.evaluate(model, mnist.test(), 10000, 2018, errors);
                 PermutationScores s = res.positional();
                 PermutationScores i = res.interchangeable();
                 System.out.printf("epoch %d loss %.3f %.0f img/s train %.1f s total | test tau %.4f wrong %.4f any %.4f"
                                 + " | identical pieces interchangeable: tau %.4f any %.4f%n", e, r.meanLoss(), r.images() / r.seconds(),
                         trainSeconds, s.meanKendallTau(), s.propWrong(), s.propAnyWrong(), i.meanKendallTau(), i.propAnyWrong());
+                if (e == epochs) {
+                    System.out.print(errors.table());
+                }
             }
         }
     }

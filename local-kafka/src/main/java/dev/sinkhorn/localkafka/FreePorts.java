@@ -5,8 +5,6 @@ import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.HashSet;
-import java.util.Set;
 import java.util.concurrent.ThreadLocalRandom;
 
 /**
@@ -28,8 +26,13 @@ public final class FreePorts {
     private static final int LOWEST = 20_000;
     /** Linux's default ephemeral range starts here; used where the kernel does not say. */
     private static final int DEFAULT_EPHEMERAL_START = 32_768;
-    /** Ports already handed out in this JVM: two picks made before either is bound must differ. */
-    private static final Set<Integer> HANDED_OUT = new HashSet<>();
+    /**
+     * Ports already handed out in this JVM are marked in the system properties, not in a static
+     * set: Quarkus tests load a test resource class once per class loader (per test profile), each
+     * copy picking its ports when it is initialised, often before any of them binds; only state the
+     * class loaders share keeps two such picks apart (seen: two matchers given one port).
+     */
+    private static final String HANDED_OUT_PREFIX = "sinkhorn.free-port.";
 
     private FreePorts() {
     }
@@ -38,13 +41,12 @@ public final class FreePorts {
      * A port nothing listens on now, on any address, from below the ephemeral range, and not
      * returned before by this JVM.
      */
-    public static synchronized int pick() {
+    public static int pick() {
         int end = ephemeralStart();
         ThreadLocalRandom random = ThreadLocalRandom.current();
         for (int attempt = 0; attempt < 1000; attempt++) {
             int port = random.nextInt(LOWEST, end);
-            if (!HANDED_OUT.contains(port) && bindable(port)) {
-                HANDED_OUT.add(port);
+            if (bindable(port) && System.getProperties().putIfAbsent(HANDED_OUT_PREFIX + port, "handed out") == null) {
                 return port;
             }
         }

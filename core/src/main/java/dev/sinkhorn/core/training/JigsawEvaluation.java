@@ -31,7 +31,17 @@ public final class JigsawEvaluation {
         return evaluate(model, images, limit, seed).positional();
     }
 
+    /** One scored puzzle: its truth, the prediction and its scrambled pieces [P, d] (unit pixels) from {@code offset}. */
+    public interface PuzzleListener {
+        void scored(int[] truth, int[] predicted, float[] pieces, int offset, int d);
+    }
+
     public static Result evaluate(SinkhornModel model, ImageSet images, int limit, long seed) {
+        return evaluate(model, images, limit, seed, (truth, predicted, pieces, offset, d) -> { });
+    }
+
+    /** {@link #evaluate(SinkhornModel, ImageSet, int, long)}, showing every scored puzzle to {@code listener} (in order, one thread). */
+    public static Result evaluate(SinkhornModel model, ImageSet images, int limit, long seed, PuzzleListener listener) {
         int p = model.spec().pieces();
         LinearAssignmentSolver solver = new LinearAssignmentSolver();
         PairScores scores = new PairScores();
@@ -43,6 +53,7 @@ public final class JigsawEvaluation {
                 int[] truth = puzzles.permutations()[k];
                 int[] predicted = solver.solveWithoutPotentials(logAlpha.problem(k, false), () -> false).rowToCol();
                 scores.add(truth, predicted, puzzles.scrambledPieces(), k * p * d, d);
+                listener.scored(truth, predicted, puzzles.scrambledPieces(), k * p * d, d);
             }
         }, () -> false);
         return new Result(scores.positional(), scores.interchangeable());
