@@ -39,10 +39,10 @@ public final class KendallCaps {
                     int d = b.pieceSize();
                     for (int k = 0; k < b.batch(); k++) {
                         int[] truth = b.permutations()[k];
-                        hedgedSum[0] += new KendallTauCeiling(truth, IdenticalItems.groupLeaders(b.scrambledPieces(), k * p * d, d, p)).best();
+                        int[] leaders = IdenticalItems.groupLeaders(b.scrambledPieces(), k * p * d, d, p);
+                        hedgedSum[0] += new KendallTauCeiling(truth, leaders).best();
                         for (int s = 0; s < samples; s++) {
-                            scores.add(truth, shuffledAmongIdentical(b.scrambledPieces(), k * p * d, d, truth, rng),
-                                    b.scrambledPieces(), k * p * d, d);
+                            scores.add(truth, shuffledAmongIdentical(leaders, truth, rng), b.scrambledPieces(), k * p * d, d);
                         }
                     }
                 }, () -> false);
@@ -53,22 +53,22 @@ public final class KendallCaps {
         }
     }
 
-    /** The true placement with the pieces of each group of identical content placed at random among the group's positions. */
-    static int[] shuffledAmongIdentical(float[] pieces, int offset, int d, int[] truth, SplittableRandom rng) {
+    /**
+     * The true placement with the members of each group of identical content ({@code leaders}, as
+     * {@link IdenticalItems#groupLeaders}) placed at random among the group's positions.
+     */
+    static int[] shuffledAmongIdentical(int[] leaders, int[] truth, SplittableRandom rng) {
         int n = truth.length;
         int[] out = truth.clone();
-        boolean[] done = new boolean[n];
-        for (int i = 0; i < n; i++) {
-            if (done[i]) {
+        int[] group = new int[n];
+        for (int leader = 0; leader < n; leader++) {
+            if (leaders[leader] != leader) {
                 continue;
             }
-            int[] group = new int[n];
             int size = 0;
-            for (int j = i; j < n; j++) {
-                if (!done[j] && java.util.Arrays.equals(pieces, offset + i * d, offset + (i + 1) * d, pieces, offset + j * d,
-                        offset + (j + 1) * d)) {
+            for (int j = leader; j < n; j++) {
+                if (leaders[j] == leader) {
                     group[size++] = j;
-                    done[j] = true;
                 }
             }
             for (int a = size - 1; a > 0; a--) { // Fisher-Yates over the group's true positions

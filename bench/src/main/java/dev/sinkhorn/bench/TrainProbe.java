@@ -55,8 +55,9 @@ public final class TrainProbe {
                             trainSeconds);
                     continue;
                 }
-                MisplacedPieces errors = new MisplacedPieces();
-                JigsawEvaluation.Result res = JigsawEvaluation.evaluate(model, mnist.test(), 10000, 2018, errors);
+                MisplacedPieces errors = new MisplacedPieces(); // tabled after the last epoch only
+                JigsawEvaluation.Result res = e == epochs ? JigsawEvaluation.evaluate(model, mnist.test(), 10000, 2018, errors)
+                        : JigsawEvaluation.evaluate(model, mnist.test(), 10000, 2018);
                 PermutationScores s = res.positional();
                 PermutationScores i = res.interchangeable();
                 System.out.printf("epoch %d loss %.3f %.0f img/s train %.1f s total | test tau %.4f wrong %.4f any %.4f"

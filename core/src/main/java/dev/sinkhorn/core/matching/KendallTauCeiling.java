@@ -1,5 +1,7 @@
 package dev.sinkhorn.core.matching;
 
+import java.util.Arrays;
+
 /**
  * The best positional Kendall tau a model can expect on one puzzle whose items are right up to
  * identical content. Such a model knows where every distinct item goes and which positions each
@@ -70,7 +72,7 @@ public final class KendallTauCeiling {
         if (n < 2) {
             return Double.NaN;
         }
-        // Distinct items (sorted by true position) and groups of two or more.
+        // Groups of two or more identical items, and distinct items (groups of one).
         int[] groupSize = new int[n];
         for (int i = 0; i < n; i++) {
             groupSize[leaders[i]]++;
@@ -89,15 +91,17 @@ public final class KendallTauCeiling {
         if (groups == 0) {
             return 1.0;
         }
+        // Distinct items by true position (the order an optimal prediction keeps), groups by leader.
+        int[] itemAt = new int[n];
+        for (int i = 0; i < n; i++) {
+            itemAt[truth[i]] = i;
+        }
         int[][] singlePositions = new int[singles][];
         int[][] groupPositions = new int[groups][];
-        int[] sortedSingles = new int[singles];
         int s = 0;
         int g = 0;
         for (int position = 0; position < n; position++) {
-            int item = itemAt(position);
-            if (groupSize[leaders[item]] == 1) {
-                sortedSingles[s] = item;
+            if (groupSize[leaders[itemAt[position]]] == 1) {
                 singlePositions[s++] = new int[] {position};
             }
         }
@@ -130,7 +134,7 @@ public final class KendallTauCeiling {
         }
         int states = (int) stride[groups];
         double[] bestTo = new double[states];
-        java.util.Arrays.fill(bestTo, Double.NEGATIVE_INFINITY);
+        Arrays.fill(bestTo, Double.NEGATIVE_INFINITY);
         bestTo[0] = 0;
         int[] placed = new int[groups];
         for (int state = 0; state < states; state++) {
@@ -170,15 +174,6 @@ public final class KendallTauCeiling {
 
     private double pairs() {
         return n * (n - 1) / 2.0;
-    }
-
-    private int itemAt(int position) {
-        for (int i = 0; i < n; i++) {
-            if (truth[i] == position) {
-                return i;
-            }
-        }
-        throw new IllegalArgumentException("truth is not a permutation: no item at position " + position);
     }
 
     /** The true positions of the items whose leader is {@code leader}. */
