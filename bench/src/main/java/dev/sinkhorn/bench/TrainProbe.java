@@ -16,7 +16,7 @@ import dev.sinkhorn.core.training.TrainingSettings;
  * Trains one setting and prints, per epoch, throughput and the full-test-set score; after the last,
  * what the misplaced pieces are made of ({@link MisplacedPieces}).
  * Arguments: grid epochs learningRate [limit] [hidden] [tau] [nSamples] [batch] [seed] [nIter] [dataset]
- * [architecture: per-piece, or context:LAYERS:HEADS:WIDTH] [schedule: constant, or cosine (to 0 over the epochs)]
+ * [architecture: per-piece, or context:LAYERS:HEADS:WIDTH, or context:LAYERS:HEADS:WIDTH:edges (edge attention)] [schedule: constant, or cosine (to 0 over the epochs)]
  * [mirror: true or false] [evaluate every K epochs (and after the last); default 1].
  */
 public final class TrainProbe {
@@ -37,7 +37,8 @@ public final class TrainProbe {
         ModelSpec spec = ModelSpec.jigsaw(1, 28, grid, hidden, 5, tau, nIter);
         if (a.length > 11 && a[11].startsWith("context")) {
             String[] c = a[11].split(":");
-            spec = spec.withContext(Integer.parseInt(c[1]), Integer.parseInt(c[2]), Integer.parseInt(c[3]));
+            spec = spec.withContext(Integer.parseInt(c[1]), Integer.parseInt(c[2]), Integer.parseInt(c[3]))
+                    .withEdgeAttention(c.length > 4 && c[4].equals("edges"));
         }
         try (SinkhornModel model = SinkhornModel.initialize(spec, mnist.pixelMean(), mnist.pixelStd(), Device.cpu(), seed)) {
             int every = a.length > 14 ? Math.max(1, Integer.parseInt(a[14])) : 1;

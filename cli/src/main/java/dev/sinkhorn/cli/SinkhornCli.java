@@ -7,7 +7,7 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.ScopeType;
 
 /** The `sinkhorn` command: a gRPC client of the trainer, inference and matcher services, for people. */
-@Command(name = "sinkhorn", mixinStandardHelpOptions = true, version = "sinkhorn 0.6.0",
+@Command(name = "sinkhorn", mixinStandardHelpOptions = true, version = "sinkhorn 0.7.0",
         description = "Learn latent permutations with Gumbel-Sinkhorn networks: train, serve, score.",
         subcommands = {DemoCommand.class, TrainCommand.class, WatchCommand.class, JobsCommand.class, ModelsCommand.class,
                 EvalCommand.class, UnscrambleCommand.class, SinkhornOpCommand.class, MatchCommand.class, ScoreCommand.class,

@@ -23,6 +23,9 @@ final class SpecOptions {
     Integer heads;
     @Option(names = "--width", description = "context: width of the piece embeddings (default 64)")
     Integer width;
+    @Option(names = "--edge-attention", negatable = true, description = "context: bias the attention by how well pieces' "
+            + "edges fit (default off; preset fashion: on)")
+    Boolean edgeAttention;
     @Option(names = "--items", description = "sorting: numbers per list, N (default 50)")
     Integer items;
     @Option(names = "--units", description = "sorting: hidden units of the per-number network (default 32)")
@@ -70,6 +73,7 @@ final class SpecOptions {
         if (layers != null) s.setLayers(layers);
         if (heads != null) s.setHeads(heads);
         if (width != null) s.setWidth(width);
+        if (edgeAttention != null) s.setEdgeAttention(edgeAttention);
         if (items != null) s.setItems(items);
         if (units != null) s.setUnits(units);
         if (steps != null) b.setSteps(steps);

@@ -78,9 +78,8 @@ final class SpecValidator {
         }
         // in_channels and image_size come from the data set when unset; check the rest now.
         ModelSpec spec = ModelSpecs.toCore(s.getSpec());
-        ModelSpec probe = spec.isSorting() ? spec : new ModelSpec(spec.task(), spec.inChannels() == 0 ? 1 : spec.inChannels(),
-                spec.imageSize() == 0 ? 28 : spec.imageSize(), spec.grid(), spec.hiddenChannels(), spec.kernelSize(),
-                spec.tau(), spec.nIter(), spec.items(), spec.units(), spec.architecture(), spec.layers(), spec.heads(), spec.width());
+        ModelSpec probe = spec.isSorting() ? spec
+                : spec.withImages(spec.inChannels() == 0 ? 1 : spec.inChannels(), spec.imageSize() == 0 ? 28 : spec.imageSize());
         for (String p : probe.problems()) {
             problems.add("spec." + p);
         }

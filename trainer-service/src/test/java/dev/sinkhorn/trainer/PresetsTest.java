@@ -1,6 +1,8 @@
 package dev.sinkhorn.trainer;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.sinkhorn.v1.ModelSpec;
 import dev.sinkhorn.v1.TrainingSpec;
@@ -37,7 +39,11 @@ class PresetsTest {
         assertEquals("cosine", fashion.getLearningRateSchedule());
         assertEquals("mirror", fashion.getAugment());
         assertEquals(1e-3f, fashion.getLearningRate());
-        assertEquals(recipe.getSpec().toBuilder().setGrid(3).build(), fashion.getSpec());
+        assertEquals(recipe.getSpec().toBuilder().setGrid(3).setEdgeAttention(true).build(), fashion.getSpec());
+        assertFalse(recipe.getSpec().hasEdgeAttention(), "the context preset leaves edge attention off");
+        ModelSpec withoutEdges = Presets.fill(TrainingSpec.newBuilder().setModel("m").setPreset("fashion")
+                .setSpec(ModelSpec.newBuilder().setEdgeAttention(false)).build()).getSpec();
+        assertTrue(withoutEdges.hasEdgeAttention() && !withoutEdges.getEdgeAttention(), "an explicit false is kept");
         assertEquals("constant", Presets.fill(TrainingSpec.newBuilder().setModel("m").setPreset("fashion")
                 .setLearningRateSchedule("constant").build()).getLearningRateSchedule());
         TrainingSpec fast = Presets.fill(TrainingSpec.newBuilder().setModel("m").setPreset("fast").setEpochs(7)

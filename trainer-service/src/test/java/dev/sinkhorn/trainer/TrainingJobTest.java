@@ -4,9 +4,11 @@ import static dev.sinkhorn.trainer.TrainerClient.TRAINER;
 import static dev.sinkhorn.trainer.TrainerClient.assertStatus;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ai.djl.Device;
+import ai.djl.MalformedModelException;
 import dev.sinkhorn.core.data.TestData;
 import dev.sinkhorn.core.model.SinkhornModel;
 import dev.sinkhorn.core.training.JigsawEvaluation;
@@ -77,16 +79,28 @@ class TrainingJobTest {
     }
 
     @Test
-    void aCosineScheduleAndMirroredImagesGoThroughAJob() {
+    void aCosineScheduleMirroredImagesAndEdgeAttentionGoThroughAJob() throws Exception {
         TrainingJob job = TRAINER.startTraining(TrainerClient.quick("scheduled").setTrainLimit(1280).setEpochs(2)
-                .setLearningRateSchedule("cosine").setAugment("mirror").build());
+                .setLearningRateSchedule("cosine").setAugment("mirror")
+                .setSpec(ModelSpec.newBuilder().setArchitecture("context").setWidth(16).setEdgeAttention(true)).build());
         assertEquals("cosine", job.getSpec().getLearningRateSchedule());
         assertEquals("mirror", job.getSpec().getAugment());
         List<TrainingEvent> events = TrainerClient.watchToEnd(job.getJobId(), Duration.ofMinutes(3));
         TrainingJob end = events.get(events.size() - 1).getFinished();
         assertEquals(JobState.SUCCEEDED, end.getState(), end.getError());
         assertEquals(2, events.stream().filter(TrainingEvent::hasEpochEnd).count());
-        assertEquals(2, TrainerClient.checkpoints("scheduled").size());
+        List<Checkpoint> checkpoints = TrainerClient.checkpoints("scheduled");
+        assertEquals(2, checkpoints.size());
+        // The checkpoint says edge attention, and its parameters load only as that network.
+        Checkpoint last = checkpoints.get(1);
+        assertTrue(last.getSpec().getEdgeAttention(), last.getSpec().toString());
+        dev.sinkhorn.core.model.ModelSpec spec = ModelSpecs.toCore(last.getSpec());
+        try (SinkhornModel model = SinkhornModel.fromParameters(spec, last.getPixelMean(), last.getPixelStd(),
+                last.getParameters().toByteArray(), Device.cpu())) {
+            assertTrue(model.network().getParameters().keys().stream().anyMatch(k -> k.endsWith("edge_weight")));
+        }
+        assertThrows(MalformedModelException.class, () -> SinkhornModel.fromParameters(spec.withEdgeAttention(false),
+                last.getPixelMean(), last.getPixelStd(), last.getParameters().toByteArray(), Device.cpu()));
         // Unset, they are filled from the preset: the seed's constant rate and no augmentation.
         TrainingJob plain = TRAINER.startTraining(TrainerClient.quick("plain").setTrainLimit(640).build());
         assertEquals("constant", plain.getSpec().getLearningRateSchedule());
@@ -118,6 +132,9 @@ class TrainingJobTest {
                         .setSpec(ModelSpec.newBuilder().setTask("sorting").setItems(1)).build()),
                 "dataset: 'mnist' is not a data set of task \"sorting\"", "steps: must be 1 to 1000000", "train_limit: only for task",
                 "preset: \"fast\" is a jigsaw recipe", "spec.items: must be 2 to 1000");
+        assertStatus(Status.Code.INVALID_ARGUMENT, () -> TRAINER.startTraining(TrainingSpec.newBuilder().setModel("m")
+                .setSpec(ModelSpec.newBuilder().setEdgeAttention(true)).build()),
+                "spec.layers/heads/width/edge_attention: only for architecture \"context\"");
         assertStatus(Status.Code.INVALID_ARGUMENT, () -> TRAINER.startTraining(TrainingSpec.newBuilder().setModel("m")
                 .setDataset("uniform:1:0").setSpec(ModelSpec.newBuilder().setTask("sorting")).build()), "dataset: 'uniform:1:0': need finite low < high");
         assertStatus(Status.Code.INVALID_ARGUMENT, () -> TRAINER.startTraining(TrainingSpec.newBuilder().setModel("m").setSteps(10).build()),

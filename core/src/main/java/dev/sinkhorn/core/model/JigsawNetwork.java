@@ -36,7 +36,7 @@ public final class JigsawNetwork extends PuzzleNetwork {
     }
 
     @Override
-    protected NDArray scores(ParameterStore ps, NDArray x, long b, boolean training) {
+    protected NDArray scores(ParameterStore ps, NDArray pieces, NDArray x, long b, boolean training) {
         int p = spec.pieces();
         int pooled = spec.pooledSize();
         int hidden = spec.hiddenChannels();

@@ -14,15 +14,17 @@ import java.util.List;
  *       architecture "per-piece" (the seed's, {@link JigsawNetwork}) each piece goes alone through
  *       conv(kernelSize, hiddenChannels, same padding) -> max-pool 2 -> ReLU -> BatchNorm -> linear
  *       to P scores; with "context" ({@link ContextNetwork}) the pieces' features go through
- *       `layers` Transformer encoder layers (`heads` heads, `width` wide) before they are scored.
- *       items and units are 0.</li>
+ *       `layers` Transformer encoder layers (`heads` heads, `width` wide) before they are scored,
+ *       with edgeAttention their attention biased by how well the pieces fit edge to edge. items
+ *       and units are 0.</li>
  *   <li>"sorting" ({@link SortingNetwork}): a list of N = items numbers; each number goes through
  *       linear(1 -> units) -> ReLU -> linear(units -> N). The image fields are 0.</li>
  * </ul>
  * Either way the network gives one row of log_alpha per item: [B, n, n], n = {@link #size()}.
  */
 public record ModelSpec(String task, int inChannels, int imageSize, int grid, int hiddenChannels, int kernelSize,
-                        float tau, int nIter, int items, int units, String architecture, int layers, int heads, int width) {
+                        float tau, int nIter, int items, int units, String architecture, int layers, int heads, int width,
+                        boolean edgeAttention) {
     public static final String JIGSAW = "jigsaw";
     public static final String SORTING = "sorting";
     public static final String PER_PIECE = "per-piece";
@@ -39,18 +41,31 @@ public record ModelSpec(String task, int inChannels, int imageSize, int grid, in
     /** A jigsaw network (see the class comment). */
     public static ModelSpec jigsaw(int inChannels, int imageSize, int grid, int hiddenChannels, int kernelSize, float tau,
                                    int nIter) {
-        return new ModelSpec(JIGSAW, inChannels, imageSize, grid, hiddenChannels, kernelSize, tau, nIter, 0, 0, PER_PIECE, 0, 0, 0);
+        return new ModelSpec(JIGSAW, inChannels, imageSize, grid, hiddenChannels, kernelSize, tau, nIter, 0, 0, PER_PIECE, 0, 0, 0,
+                false);
     }
 
     /** A sorting network for lists of {@code items} numbers (see the class comment). */
     public static ModelSpec sorting(int items, int units, float tau, int nIter) {
-        return new ModelSpec(SORTING, 0, 0, 0, 0, 0, tau, nIter, items, units, "", 0, 0, 0);
+        return new ModelSpec(SORTING, 0, 0, 0, 0, 0, tau, nIter, items, units, "", 0, 0, 0, false);
     }
 
-    /** This jigsaw spec with the context-aware architecture of the given size. */
+    /** This jigsaw spec with the context-aware architecture of the given size (without edge attention). */
     public ModelSpec withContext(int layers, int heads, int width) {
         return new ModelSpec(task, inChannels, imageSize, grid, hiddenChannels, kernelSize, tau, nIter, items, units, CONTEXT, layers,
-                heads, width);
+                heads, width, false);
+    }
+
+    /** This context spec with (or without) the edge-compatibility bias in its attention ({@link ContextNetwork}). */
+    public ModelSpec withEdgeAttention(boolean on) {
+        return new ModelSpec(task, inChannels, imageSize, grid, hiddenChannels, kernelSize, tau, nIter, items, units, architecture,
+                layers, heads, width, on);
+    }
+
+    /** This spec with the image shape of a data set (a jigsaw spec may leave it 0 until the data are known). */
+    public ModelSpec withImages(int inChannels, int imageSize) {
+        return new ModelSpec(task, inChannels, imageSize, grid, hiddenChannels, kernelSize, tau, nIter, items, units, architecture,
+                layers, heads, width, edgeAttention);
     }
 
     /** A jigsaw spec whose pieces see each other before they are scored. */
@@ -119,8 +134,9 @@ public record ModelSpec(String task, int inChannels, int imageSize, int grid, in
             if (units < 1 || units > 4096) {
                 p.add("units: must be 1 to 4096 for task \"sorting\", got " + units);
             }
-            if (!architecture.isEmpty() || layers != 0 || heads != 0 || width != 0) {
-                p.add("architecture/layers/heads/width: only for task \"jigsaw\"; a sorting network scores every number alone");
+            if (!architecture.isEmpty() || layers != 0 || heads != 0 || width != 0 || edgeAttention) {
+                p.add("architecture/layers/heads/width/edge_attention: only for task \"jigsaw\"; a sorting network scores every number "
+                        + "alone");
             }
             sinkhornProblems(p);
             return p;
@@ -143,8 +159,8 @@ public record ModelSpec(String task, int inChannels, int imageSize, int grid, in
             }
         } else if (!PER_PIECE.equals(architecture)) {
             p.add("architecture: '" + architecture + "' is not one of \"per-piece\" (the seed's) and \"context\"");
-        } else if (layers != 0 || heads != 0 || width != 0) {
-            p.add("layers/heads/width: only for architecture \"context\"; leave them 0 for \"per-piece\"");
+        } else if (layers != 0 || heads != 0 || width != 0 || edgeAttention) {
+            p.add("layers/heads/width/edge_attention: only for architecture \"context\"; leave them unset for \"per-piece\"");
         }
         if (inChannels < 1 || inChannels > 64) {
             p.add("in_channels: must be 1 to 64, got " + inChannels);

@@ -29,9 +29,9 @@ abstract class PuzzleNetwork extends ScoringNetwork {
     protected NDList forwardInternal(ParameterStore ps, NDList inputs, boolean training, PairList<String, Object> params) {
         NDArray pieces = inputs.singletonOrThrow();
         long b = pieces.getShape().get(0);
-        return new NDList(scores(ps, features.forward(ps, pieces, training), b, training).reshape(b, spec().pieces(), spec().pieces()));
+        return new NDList(scores(ps, pieces, features.forward(ps, pieces, training), b, training).reshape(b, spec().pieces(), spec().pieces()));
     }
 
     /** log_alpha of b puzzles from their pieces' features [b * P, ph * pw * hidden] (NHWC-flattened). */
-    protected abstract NDArray scores(ParameterStore ps, NDArray features, long b, boolean training);
+    protected abstract NDArray scores(ParameterStore ps, NDArray pieces, NDArray features, long b, boolean training);
 }

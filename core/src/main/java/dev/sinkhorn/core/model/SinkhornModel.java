@@ -54,7 +54,8 @@ public final class SinkhornModel implements AutoCloseable {
 
     /**
      * A network with the given parameters (DJL's saveParameters format). Parameters that do not fit
-     * the spec exactly (DJL would silently reshape the block) are rejected.
+     * the spec exactly (DJL would silently reshape the block), or that hold more than it needs, are
+     * rejected.
      *
      * @throws MalformedModelException when the bytes do not parse or a parameter's shape differs
      */
@@ -63,7 +64,11 @@ public final class SinkhornModel implements AutoCloseable {
         SinkhornModel model = initialize(spec, pixelMean, pixelStd, device);
         try {
             List<Shape> expected = model.parameterShapes();
-            model.network.loadParameters(model.manager, new DataInputStream(new ByteArrayInputStream(parameters)));
+            ByteArrayInputStream bytes = new ByteArrayInputStream(parameters);
+            model.network.loadParameters(model.manager, new DataInputStream(bytes));
+            if (bytes.available() > 0) {
+                throw new MalformedModelException(bytes.available() + " bytes left over after the parameters the spec needs");
+            }
             List<Shape> actual = model.parameterShapes();
             if (!expected.equals(actual)) {
                 throw new MalformedModelException("parameter shapes " + actual + " do not fit the spec, which needs " + expected);

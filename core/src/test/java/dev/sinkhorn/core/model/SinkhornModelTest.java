@@ -185,7 +185,7 @@ class SinkhornModelTest {
 
     @Test
     void specProblemsNameTheField() {
-        ModelSpec bad = new ModelSpec("ranking", 0, 28, 9, 32, 4, 0f, 0, 0, 0, "per-piece", 0, 0, 0);
+        ModelSpec bad = new ModelSpec("ranking", 0, 28, 9, 32, 4, 0f, 0, 0, 0, "per-piece", 0, 0, 0, false);
         String all = String.join("\n", bad.problems());
         for (String field : new String[] {"task:", "in_channels:", "grid:", "kernel_size:", "tau:", "n_iter:"}) {
             assertTrue(all.contains(field), field + " missing in " + all);
