@@ -149,13 +149,14 @@ public final class ContextNetwork extends PuzzleNetwork {
         NDArray left = pieces.get(":, :, :, :, 0").reshape(b, p, -1);
         NDArray bottom = pieces.get(":, :, :, -1, :").reshape(b, p, -1);
         NDArray top = pieces.get(":, :, :, 0, :").reshape(b, p, -1);
-        NDArray horizontal = meanSquaredDifference(right, left, b, p);
-        NDArray vertical = meanSquaredDifference(bottom, top, b, p);
+        NDArray horizontal = meanSquaredDifference(right, left);
+        NDArray vertical = meanSquaredDifference(bottom, top);
         return NDArrays.stack(new NDList(horizontal, vertical, horizontal.transpose(0, 2, 1), vertical.transpose(0, 2, 1)), 1)
                 .reshape(b, 4, (long) p * p);
     }
 
-    private static NDArray meanSquaredDifference(NDArray a, NDArray c, long b, int p) {
+    /** Rows a [b, p, k] against rows c [b, p, k]: [b, p, p], entry (i, j) the mean of (a_i - c_j)^2. */
+    private static NDArray meanSquaredDifference(NDArray a, NDArray c) {
         long k = a.getShape().get(2);
         NDArray aa = a.square().sum(new int[] {2}, true); // [b, p, 1]
         NDArray cc = c.square().sum(new int[] {2}, true).transpose(0, 2, 1); // [b, 1, p]
