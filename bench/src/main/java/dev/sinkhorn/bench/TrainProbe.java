@@ -16,7 +16,8 @@ import dev.sinkhorn.core.training.TrainingSettings;
  * Trains one setting and prints, per epoch, throughput and the full-test-set score; after the last,
  * what the misplaced pieces are made of ({@link MisplacedPieces}).
  * Arguments: grid epochs learningRate [limit] [hidden] [tau] [nSamples] [batch] [seed] [nIter] [dataset]
- * [architecture: per-piece, or context:LAYERS:HEADS:WIDTH, or context:LAYERS:HEADS:WIDTH:edges (edge attention)] [schedule: constant, or cosine (to 0 over the epochs)]
+ * [architecture: per-piece, or context:LAYERS:HEADS:WIDTH, or context:LAYERS:HEADS:WIDTH:edges (edge attention)]
+ * [schedule: constant, or cosine (to 0 over the epochs)]
  * [mirror: true or false] [evaluate every K epochs (and after the last); default 1].
  */
 public final class TrainProbe {

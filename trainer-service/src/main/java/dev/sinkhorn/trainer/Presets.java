@@ -13,8 +13,8 @@ import java.util.Map;
  * "context": the recipe for larger puzzles (docs/training.md): the context-aware architecture
  * (2 Transformer layers, 4 heads, width 64) on 3x3 puzzles, tau 1.0, learning rate 1e-3, batch 64,
  * 3 epochs. "fashion": the 3x3 Fashion-MNIST recipe: "context" with edge attention on data set
- * "fashion-mnist", a cosine learning-rate schedule from 1e-3 and mirrored training images, 50 epochs. "sorting": the
- * number-sorting task with google/gumbel_sinkhorn's sorting settings (items 50,
+ * "fashion-mnist", a cosine learning-rate schedule from 1e-3 and mirrored training images, 50
+ * epochs. "sorting": the number-sorting task with google/gumbel_sinkhorn's sorting settings (items 50,
  * units 32, tau 1.0, n_iter 10, learning rate 0.1, batch 10, 5 samples, noise 1.0, data set
  * "uniform"), 5000 steps in 5 epochs; a spec with task "sorting" and no preset gets it.
  */

@@ -29,9 +29,13 @@ abstract class PuzzleNetwork extends ScoringNetwork {
     protected NDList forwardInternal(ParameterStore ps, NDList inputs, boolean training, PairList<String, Object> params) {
         NDArray pieces = inputs.singletonOrThrow();
         long b = pieces.getShape().get(0);
-        return new NDList(scores(ps, pieces, features.forward(ps, pieces, training), b, training).reshape(b, spec().pieces(), spec().pieces()));
+        NDArray logAlpha = scores(ps, pieces, features.forward(ps, pieces, training), b, training);
+        return new NDList(logAlpha.reshape(b, spec().pieces(), spec().pieces()));
     }
 
-    /** log_alpha of b puzzles from their pieces' features [b * P, ph * pw * hidden] (NHWC-flattened). */
+    /**
+     * log_alpha of b puzzles from their pieces' features [b * P, ph * pw * hidden] (NHWC-flattened);
+     * the pieces themselves [b, P, C, h, w] (normalised) for an architecture that compares their pixels.
+     */
     protected abstract NDArray scores(ParameterStore ps, NDArray pieces, NDArray features, long b, boolean training);
 }
